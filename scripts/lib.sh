@@ -1,0 +1,96 @@
+# scripts/lib.sh: shared set-up for the demo and the tests (sourced, bash).
+#
+# Installs what is missing from Debian's archive, builds and installs the
+# extension, and runs throwaway PostgreSQL 15 clusters as the postgres OS
+# user on 127.0.0.1 with a socket directory of their own.
+
+PGBIN=/usr/lib/postgresql/15/bin
+PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+	libjson-c-dev libssl-dev zlib1g-dev clang libclang-rt-14-dev pgbouncer
+	python3-django python3-psycopg2"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# Install the Debian packages the project needs, if any is missing.
+install_deps() {
+	local missing=() p
+	for p in $PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+		return 1
+	fi
+	log "installing ${missing[*]}"
+	apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Build and install the extension into PostgreSQL 15.
+build_install() {
+	log "building and installing the extension"
+	make -s PG_CONFIG=$PGBIN/pg_config >/dev/null
+	make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null
+}
+
+# A folder the postgres OS user can use: under the checkout when it can reach
+# it, otherwise under /tmp.
+cluster_root() {
+	local here=$1
+	mkdir -p "$here/tmp"
+	if runuser -u postgres -- test -x "$here/tmp" 2>/dev/null; then
+		mktemp -d "$here/tmp/cluster.XXXXXX"
+	else
+		mktemp -d /tmp/session-cluster.XXXXXX
+	fi
+}
+
+# A port nobody listens on.
+free_port() {
+	local port
+	for port in $(seq "${1:-55432}" 65000); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# cluster_start DIR PORT [extra postgresql.conf lines...]
+# Leaves PGHOST, PGPORT and PGUSER exported for clients.
+cluster_start() {
+	local dir=$1 port=$2
+	shift 2
+	chown postgres: "$dir"
+	runuser -u postgres -- $PGBIN/initdb -D "$dir/data" -A trust -U postgres \
+		--no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		return 1
+	}
+	{
+		echo "listen_addresses = '127.0.0.1'"
+		echo "port = $port"
+		echo "unix_socket_directories = '$dir'"
+		echo "shared_preload_libraries = 'pg_cron'"
+		echo "cron.database_name = 'postgres'"
+		echo "max_connections = 60"
+		echo "fsync = ${CLUSTER_FSYNC:-off}"
+		echo "log_min_messages = warning"
+		local line
+		for line in "$@"; do echo "$line"; done
+	} >>"$dir/data/postgresql.conf"
+	runuser -u postgres -- $PGBIN/pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null || {
+		cat "$dir/server.log" >&2
+		return 1
+	}
+	export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+}
+
+cluster_stop() {
+	local dir=$1
+	[ -f "$dir/data/postmaster.pid" ] &&
+		runuser -u postgres -- $PGBIN/pg_ctl -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+	return 0
+}

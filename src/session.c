@@ -1,0 +1,74 @@
+/*-------------------------------------------------------------------------
+ * session.c
+ *		Module entry point and settings of the session extension.
+ *
+ * Every setting lives under the reserved prefix "session.".  Knobs that
+ * protect the server or bound how long a stolen key stays useful are
+ * PGC_SUSET; pure tuning knobs are PGC_USERSET.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "settings.h"
+#include "store.h"
+
+PG_MODULE_MAGIC;
+
+int			session_default_max_age = 1209600;
+int			session_max_lifetime = 0;
+int			session_touch_interval = 60;
+int			session_max_data_size = 1024 * 1024;
+
+void		_PG_init(void);
+
+void
+SessionDefineSettings(void)
+{
+	DefineCustomIntVariable("session.default_max_age",
+							"Idle lifetime of a session whose expiry is not set.",
+							"Also the lifetime of the row behind a session that "
+							"expires when the browser closes.",
+							&session_default_max_age,
+							1209600, 1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("session.max_lifetime",
+							"Absolute cap on a session's life, counted from its creation.",
+							"No activity extends a session past creation plus this; 0 disables the cap.",
+							&session_max_lifetime,
+							0, 0, INT_MAX,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("session.touch_interval",
+							"Least time between two writes that extend an idle timeout on load.",
+							"A load within this time of the last activity only reads.",
+							&session_touch_interval,
+							60, 0, 86400,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("session.max_data_size",
+							"Largest session data accepted, in bytes of its stored form.",
+							NULL,
+							&session_max_data_size,
+							1024 * 1024, 64, MaxAllocSize / 2,
+							PGC_SUSET, GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("session");
+}
+
+void
+_PG_init(void)
+{
+	SessionDefineSettings();
+	SessionStoreInit();
+}

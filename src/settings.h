@@ -1,0 +1,16 @@
+/*-------------------------------------------------------------------------
+ * settings.h
+ *		Settings (GUCs) of the session extension.
+ *-------------------------------------------------------------------------
+ */
+#ifndef SESSION_SETTINGS_H
+#define SESSION_SETTINGS_H
+
+extern int	session_default_max_age;	/* seconds */
+extern int	session_max_lifetime;	/* seconds, 0 = no absolute cap */
+extern int	session_touch_interval; /* seconds */
+extern int	session_max_data_size;	/* bytes */
+
+extern void SessionDefineSettings(void);
+
+#endif
