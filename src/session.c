@@ -24,6 +24,9 @@ int			session_default_max_age = 1209600;
 int			session_max_lifetime = 0;
 int			session_touch_interval = 60;
 int			session_max_data_size = 1024 * 1024;
+char	   *session_account_key = NULL;
+int			session_inactive_after = 1800;
+bool		session_logout_inactive = false;
 
 void		_PG_init(void);
 
@@ -62,6 +65,31 @@ SessionDefineSettings(void)
 							1024 * 1024, 64, MaxAllocSize / 2,
 							PGC_SUSET, GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("session.account_key",
+							   "Key of session data that names the session's account.",
+							   "A save binds the session to the account this key holds "
+							   "(Django: _auth_user_id); empty turns that off.",
+							   &session_account_key,
+							   "_auth_user_id",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("session.inactive_after",
+							"Idle time after which flag_inactive() marks an account inactive.",
+							NULL,
+							&session_inactive_after,
+							1800, 1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("session.logout_inactive",
+							 "Whether flag_inactive() also ends the sessions of the accounts it flags.",
+							 NULL,
+							 &session_logout_inactive,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("session");
 }

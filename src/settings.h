@@ -10,6 +10,9 @@ extern int	session_default_max_age;	/* seconds */
 extern int	session_max_lifetime;	/* seconds, 0 = no absolute cap */
 extern int	session_touch_interval; /* seconds */
 extern int	session_max_data_size;	/* bytes */
+extern char *session_account_key;	/* data key naming the account */
+extern int	session_inactive_after; /* seconds */
+extern bool session_logout_inactive;
 
 extern void SessionDefineSettings(void);
 

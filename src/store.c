@@ -26,9 +26,11 @@
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -90,7 +92,7 @@ SessionStoreLookup(void)
  * wrote (SELECT session.save(...), session.load(...)).
  */
 bool
-SessionStoreFetch(const SessionKey *key, SessionRow *row)
+SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 {
 	Relation	rel;
 	Relation	idx;
@@ -120,7 +122,7 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row)
 		slot_getallattrs(slot);
 		row->id = DatumGetInt64(slot->tts_values[Anum_sessions_id - 1]);
 		d = slot->tts_values[Anum_sessions_data - 1];
-		row->data = (Jsonb *) PG_DETOAST_DATUM_COPY(d);
+		row->data = want_data ? (Jsonb *) PG_DETOAST_DATUM_COPY(d) : NULL;
 		row->created = DatumGetTimestampTz(slot->tts_values[Anum_sessions_created - 1]);
 		row->last_activity = DatumGetTimestampTz(slot->tts_values[Anum_sessions_last_activity - 1]);
 		row->expire_date = DatumGetTimestampTz(slot->tts_values[Anum_sessions_expire_date - 1]);
@@ -128,6 +130,9 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row)
 		row->has_max_age = !isnull;
 		row->max_age = isnull ? 0 : DatumGetInt32(slot->tts_values[Anum_sessions_max_age - 1]);
 		row->fixed_expiry = DatumGetBool(slot->tts_values[Anum_sessions_fixed_expiry - 1]);
+		isnull = slot->tts_isnull[Anum_sessions_account - 1];
+		d = slot->tts_values[Anum_sessions_account - 1];
+		row->account = isnull ? NULL : (text *) PG_DETOAST_DATUM_COPY(d);
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -154,9 +159,10 @@ SessionStorePlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 }
 
 /*
- * Slide the idle timeout of a live session whose expiry slides.  A row that
- * another transaction is writing is skipped, not waited for: that writer
- * moves the session's activity forward itself, and a load never blocks.
+ * Move a live session's last activity to now and slide its expiry unless it
+ * is a fixed date.  A row that another transaction is writing is skipped,
+ * not waited for: that writer moves the session's activity forward itself,
+ * and a load never waits for a session's row.
  */
 void
 SessionStoreTouch(const SessionKey *key, TimestampTz now)
@@ -164,15 +170,14 @@ SessionStoreTouch(const SessionKey *key, TimestampTz now)
 	static const char *sql =
 	"UPDATE session.sessions AS s"
 	" SET last_activity = $2,"
-	"     expire_date = session._next_expiry(s.created, s.max_age, false, NULL, $2),"
+	"     expire_date = session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, $2),"
 	"     purge_after = least(s.purge_after,"
-	"                   session._next_expiry(s.created, s.max_age, false, NULL, $2))"
+	"                   session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, $2))"
 	" FROM (SELECT ctid FROM session.sessions"
 	"       WHERE key_hash OPERATOR(pg_catalog.=) $1"
 	"       FOR NO KEY UPDATE SKIP LOCKED) AS l"
 	" WHERE s.key_hash OPERATOR(pg_catalog.=) $1"
 	"   AND s.ctid OPERATOR(pg_catalog.=) l.ctid"
-	"   AND NOT s.fixed_expiry"
 	"   AND s.expire_date OPERATOR(pg_catalog.>) $2";
 	Oid			argtypes[2] = {BYTEAOID, TIMESTAMPTZOID};
 	Datum		values[2];
@@ -194,7 +199,7 @@ SessionStoreTouch(const SessionKey *key, TimestampTz now)
  * expired session is replaced; a live one is left alone and false returned.
  */
 bool
-SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now)
+SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now, int64 *id)
 {
 	static const char *sql =
 	"INSERT INTO session.sessions AS s"
@@ -208,7 +213,8 @@ SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now)
 	"     expire_date = excluded.expire_date, max_age = NULL,"
 	"     fixed_expiry = excluded.fixed_expiry, purge_after = excluded.purge_after,"
 	"     ip = excluded.ip, user_agent = excluded.user_agent"
-	" WHERE s.expire_date OPERATOR(pg_catalog.<=) $3";
+	" WHERE s.expire_date OPERATOR(pg_catalog.<=) $3"
+	" RETURNING s.id";
 	Oid			argtypes[7] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
 	TEXTOID, INETOID, TEXTOID};
 	Datum		values[7];
@@ -231,9 +237,15 @@ SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now)
 	SPI_connect();
 	rc = SPI_execute_plan(SessionStorePlan(&insert_plan, sql, 7, argtypes),
 						  values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
+	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not insert session: %s", SPI_result_code_string(rc));
 	inserted = SPI_processed > 0;
+	if (inserted)
+	{
+		bool		isnull;
+
+		*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 	SPI_finish();
 	return inserted;
 }
@@ -241,16 +253,18 @@ SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now)
 /*
  * Replace the data of a live session and move its activity to now.  With an
  * expire_date the session gets that fixed date; without one it keeps its
- * policy (a sliding timeout slides, a fixed date stays).  Returns false when
- * no live session has the key: a late save never brings a session back.
+ * policy (a sliding timeout slides, a fixed date stays).  A non-NULL account
+ * rebinds the session; the caller must have bound the account first.
+ * Returns false when no live session has the key: a late save never brings
+ * a session back.
  */
 bool
-SessionStoreUpdate(const SessionKey *key, Jsonb *data, bool has_expire_date,
-				   TimestampTz expire_date, TimestampTz now)
+SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
+				   bool has_expire_date, TimestampTz expire_date, TimestampTz now)
 {
 	static const char *sql =
 	"UPDATE session.sessions AS s"
-	" SET data = $2, last_activity = $3,"
+	" SET data = $2, last_activity = $3, account = coalesce($5, s.account),"
 	"     max_age = CASE WHEN $4 IS NULL THEN s.max_age END,"
 	"     fixed_expiry = s.fixed_expiry OR $4 IS NOT NULL,"
 	"     expire_date = session._next_expiry(s.created, s.max_age,"
@@ -259,9 +273,9 @@ SessionStoreUpdate(const SessionKey *key, Jsonb *data, bool has_expire_date,
 	"         s.fixed_expiry OR $4 IS NOT NULL, coalesce($4, s.expire_date), $3))"
 	" WHERE s.key_hash OPERATOR(pg_catalog.=) $1"
 	"   AND s.expire_date OPERATOR(pg_catalog.>) $3";
-	Oid			argtypes[4] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-	Datum		values[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Oid			argtypes[5] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	int			rc;
 	bool		updated;
 
@@ -270,15 +284,108 @@ SessionStoreUpdate(const SessionKey *key, Jsonb *data, bool has_expire_date,
 	values[2] = TimestampTzGetDatum(now);
 	values[3] = TimestampTzGetDatum(expire_date);
 	nulls[3] = has_expire_date ? ' ' : 'n';
+	values[4] = PointerGetDatum(account);
+	nulls[4] = account ? ' ' : 'n';
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(&update_plan, sql, 4, argtypes),
+	rc = SPI_execute_plan(SessionStorePlan(&update_plan, sql, 5, argtypes),
 						  values, nulls, false, 0);
 	if (rc != SPI_OK_UPDATE)
 		elog(ERROR, "could not update session: %s", SPI_result_code_string(rc));
 	updated = SPI_processed > 0;
 	SPI_finish();
 	return updated;
+}
+
+/* Whether activity at "now" is far enough from the last to be written. */
+bool
+SessionTouchDue(TimestampTz last_activity, TimestampTz now)
+{
+	return last_activity + (int64) session_touch_interval * USECS_PER_SEC <= now;
+}
+
+/*
+ * Run one of the two account statements: both upsert the account's row and
+ * make it active; the touch writes only when the recorded activity is older
+ * than session.touch_interval.  Both take the account's row lock, which is
+ * what orders them against logout_everywhere() and flag_inactive(): a
+ * session is always written after its account, never before.
+ */
+static void
+SessionAccountWrite(SPIPlanPtr *cache, const char *sql, text *account, TimestampTz now)
+{
+	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, INT4OID};
+	Datum		values[3];
+	int			rc;
+
+	values[0] = PointerGetDatum(account);
+	values[1] = TimestampTzGetDatum(now);
+	values[2] = Int32GetDatum(session_touch_interval);
+
+	SPI_connect();
+	rc = SPI_execute_plan(SessionStorePlan(cache, sql, 3, argtypes), values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not record account activity: %s", SPI_result_code_string(rc));
+	SPI_finish();
+}
+
+/* Make an account active now and lock its row for the rest of the transaction. */
+void
+SessionAccountBind(text *account, TimestampTz now)
+{
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"INSERT INTO session.accounts AS a (account, last_activity, activity_floor)"
+	" VALUES ($1, $2, $2)"
+	" ON CONFLICT (account) DO UPDATE"
+	" SET last_activity = greatest(a.last_activity, excluded.last_activity),"
+	"     is_active = true, inactive_since = NULL";
+
+	SessionAccountWrite(&plan, sql, account, now);
+}
+
+/* Record activity of an account, at most once per session.touch_interval. */
+void
+SessionAccountTouch(text *account, TimestampTz now)
+{
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"INSERT INTO session.accounts AS a (account, last_activity, activity_floor)"
+	" VALUES ($1, $2, $2)"
+	" ON CONFLICT (account) DO UPDATE"
+	" SET last_activity = excluded.last_activity, is_active = true, inactive_since = NULL"
+	" WHERE NOT a.is_active"
+	"    OR a.last_activity OPERATOR(pg_catalog.<=)"
+	"       (excluded.last_activity OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))";
+
+	SessionAccountWrite(&plan, sql, account, now);
+}
+
+/*
+ * The account named by session data under session.account_key, as text:
+ * Django keeps the user's id there as a string; a number is taken as its
+ * text.  NULL when the key is unset, absent, or holds anything else.
+ */
+text *
+SessionDataAccount(Jsonb *data)
+{
+	JsonbValue	k;
+	JsonbValue *v;
+
+	if (session_account_key == NULL || session_account_key[0] == '\0' || !JB_ROOT_IS_OBJECT(data))
+		return NULL;
+	k.type = jbvString;
+	k.val.string.val = session_account_key;
+	k.val.string.len = strlen(session_account_key);
+	v = findJsonbValueFromContainer(&data->root, JB_FOBJECT, &k);
+	if (v == NULL)
+		return NULL;
+	if (v->type == jbvString && v->val.string.len > 0)
+		return cstring_to_text_with_len(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
+																   NumericGetDatum(v->val.numeric))));
+	return NULL;
 }
 
 /*

@@ -36,6 +36,7 @@ typedef struct SessionRow
 	bool		has_max_age;
 	int32		max_age;
 	bool		fixed_expiry;
+	text	   *account;		/* a private copy, or NULL */
 } SessionRow;
 
 /* What a new session starts with; NULL pointers mean "not given". */
@@ -50,11 +51,17 @@ typedef struct SessionNew
 } SessionNew;
 
 extern void SessionStoreInit(void);
-extern bool SessionStoreFetch(const SessionKey *key, SessionRow *row);
+extern bool SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data);
 extern void SessionStoreTouch(const SessionKey *key, TimestampTz now);
-extern bool SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now);
-extern bool SessionStoreUpdate(const SessionKey *key, Jsonb *data, bool has_expire_date,
-							   TimestampTz expire_date, TimestampTz now);
+extern bool SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now,
+							   int64 *id);
+extern bool SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
+							   bool has_expire_date, TimestampTz expire_date,
+							   TimestampTz now);
+extern void SessionAccountBind(text *account, TimestampTz now);
+extern void SessionAccountTouch(text *account, TimestampTz now);
+extern bool SessionTouchDue(TimestampTz last_activity, TimestampTz now);
 extern void SessionDataCheck(Jsonb *data);
+extern text *SessionDataAccount(Jsonb *data);
 
 #endif

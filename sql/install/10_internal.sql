@@ -31,6 +31,14 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._check_data(jsonb) IS
 'internal: returns session data unchanged, or raises unless it is an object within session.max_data_size';
 
+CREATE FUNCTION @extschema@._notify(event text, account text, session_id bigint, count bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'session_notify'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@._notify(text, text, bigint, bigint) IS
+'internal: send a lifecycle event on channel session_events (after commit)';
+
+REVOKE ALL ON FUNCTION @extschema@._notify(text, text, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._key_digest(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._new_key() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._next_expiry(timestamptz, integer, boolean, timestamptz, timestamptz) FROM PUBLIC;

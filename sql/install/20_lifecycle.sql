@@ -45,17 +45,29 @@ COMMENT ON FUNCTION @extschema@.exists(text) IS 'whether a live session has this
 
 CREATE FUNCTION @extschema@.delete(key text)
 RETURNS boolean
-LANGUAGE sql VOLATILE PARALLEL UNSAFE
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	WITH gone AS (
-		DELETE FROM session.sessions
-		WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-		RETURNING expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp() AS live
-	)
-	SELECT coalesce(pg_catalog.bool_or(live), false) FROM gone
+DECLARE
+	sid bigint;
+	acc text;
+	live boolean;
+BEGIN
+	DELETE FROM session.sessions
+	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest(delete.key, false)
+	RETURNING id, account, expire_date OPERATOR(pg_catalog.>) clock_timestamp()
+	INTO sid, acc, live;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	IF acc IS NOT NULL AND live THEN
+		PERFORM session._notify('logout', acc, sid, NULL);
+	END IF;
+	RETURN live;
+END
 $$;
-COMMENT ON FUNCTION @extschema@.delete(text) IS 'delete a session; true if it was live';
+COMMENT ON FUNCTION @extschema@.delete(text) IS
+'end a session: deletes it, creates nothing; true if it was live (sends a logout event when it had an account)';
 
 CREATE FUNCTION @extschema@.flush(key text)
 RETURNS boolean
@@ -63,7 +75,7 @@ LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT session.delete($1) $$;
 COMMENT ON FUNCTION @extschema@.flush(text) IS
-'end a session (logout): deletes it, returns no new key and creates nothing; true if it was live';
+'Django''s flush: the same as delete; returns no new key and creates nothing';
 
 CREATE FUNCTION @extschema@.cycle_key(key text)
 RETURNS text

@@ -1,0 +1,111 @@
+--
+-- Maintenance, and its schedule with pg_cron.  Installing the extension
+-- schedules nothing: a DBA calls schedule_maintenance().
+--
+CREATE FUNCTION @extschema@.maintain()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	started timestamptz := clock_timestamp();
+	purged bigint;
+	flagged integer;
+BEGIN
+	purged := session.purge_expired();
+	flagged := session.flag_inactive();
+	RETURN jsonb_build_object(
+		'purged', purged,
+		'flagged_inactive', flagged,
+		'seconds', round(extract(epoch FROM clock_timestamp() OPERATOR(pg_catalog.-) started), 3));
+END
+$$;
+COMMENT ON FUNCTION @extschema@.maintain() IS
+'purge expired sessions and flag inactive accounts; returns {"purged", "flagged_inactive", "seconds"}';
+REVOKE ALL ON FUNCTION @extschema@.maintain() FROM PUBLIC;
+
+-- The hint for a cluster where pg_cron is not usable from this database.
+CREATE FUNCTION @extschema@._cron_hint(schedule text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN current_setting('cron.database_name', true) IS NOT NULL
+			 AND current_setting('cron.database_name', true) OPERATOR(pg_catalog.<>) current_database()
+		THEN format('pg_cron runs in database %I. Connect there and run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+					current_setting('cron.database_name', true), 'session-maintenance', $1,
+					'SELECT session.maintain()', current_database())
+		WHEN current_setting('cron.database_name', true) IS NOT NULL
+		THEN 'pg_cron is loaded and uses this database: run CREATE EXTENSION pg_cron here.'
+		ELSE format('Add pg_cron to shared_preload_libraries and set cron.database_name = %L in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in database %I.',
+					current_database(), current_database())
+	END
+$$;
+COMMENT ON FUNCTION @extschema@._cron_hint(text) IS 'internal: how to set up pg_cron for the maintenance job';
+REVOKE ALL ON FUNCTION @extschema@._cron_hint(text) FROM PUBLIC;
+
+-- SECURITY INVOKER on purpose: the job belongs to, and runs as, the role
+-- that schedules it, which needs EXECUTE on maintain().
+CREATE FUNCTION @extschema@.schedule_maintenance(schedule text DEFAULT '* * * * *',
+												 run_details_retention interval DEFAULT '1 day')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job bigint;
+BEGIN
+	IF schedule IS NULL THEN
+		RAISE EXCEPTION 'schedule must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF run_details_retention OPERATOR(pg_catalog.<) '0'::interval THEN
+		RAISE EXCEPTION 'run_details_retention must not be negative' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+		RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = session._cron_hint(schedule);
+	END IF;
+	-- cron.schedule replaces a job of the same name: calling again changes
+	-- the schedule and never adds a second job.
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+		USING 'session-maintenance', schedule, 'SELECT session.maintain()';
+	IF run_details_retention IS NOT NULL THEN
+		EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+			USING 'session-maintenance-cleanup', '17 * * * *',
+				  format('DELETE FROM cron.job_run_details WHERE jobid = %s AND end_time < now() - %L::interval',
+						 job, run_details_retention);
+	ELSIF EXISTS (SELECT FROM pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+		EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1 AND username = current_user'
+			USING 'session-maintenance-cleanup';
+	END IF;
+	RETURN job;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.schedule_maintenance(text, interval) IS
+'schedule maintain() with pg_cron as job "session-maintenance" (again: change its schedule); an hourly job keeps cron.job_run_details of it for run_details_retention (NULL: keep all); returns the job id';
+REVOKE ALL ON FUNCTION @extschema@.schedule_maintenance(text, interval) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.unschedule_maintenance()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname OPERATOR(pg_catalog.=) 'pg_cron') THEN
+		RAISE EXCEPTION 'pg_cron is not installed in database "%"', current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = session._cron_hint('* * * * *');
+	END IF;
+	EXECUTE 'SELECT count(cron.unschedule(jobid)) FROM cron.job'
+			' WHERE jobname IN ($1, $2) AND username = current_user'
+		INTO n USING 'session-maintenance', 'session-maintenance-cleanup';
+	RETURN n OPERATOR(pg_catalog.>) 0;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.unschedule_maintenance() IS
+'remove the maintenance job (and its cleanup job); false if there was none';
+REVOKE ALL ON FUNCTION @extschema@.unschedule_maintenance() FROM PUBLIC;
