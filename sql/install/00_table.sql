@@ -44,6 +44,10 @@ COMMENT ON COLUMN @extschema@.sessions.purge_after IS 'lower bound of expire_dat
 
 REVOKE ALL ON @extschema@.sessions FROM PUBLIC;
 
+-- PUBLIC may use the schema to reach the functions granted to it; every
+-- table in it stays closed.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
 -- pg_dump keeps the sessions (and the id sequence) with the database.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sessions', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sessions_id_seq', '');

@@ -5,13 +5,18 @@
 -- functions that change a session reject it (ending one that cannot exist
 -- is a no-op, so delete and flush treat it as unknown too).
 --
+-- create, load and save are C functions that resolve nothing through
+-- search_path (every name in their queries is schema-qualified and every
+-- operator is written OPERATOR(pg_catalog.x)), so they carry no SET clause:
+-- a SET would cost every request a GUC save and restore.
+--
 CREATE FUNCTION @extschema@.create(data jsonb DEFAULT '{}', expire_date timestamptz DEFAULT NULL,
 								   account text DEFAULT NULL, ip inet DEFAULT NULL,
 								   user_agent text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'session_create'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.create(jsonb, timestamptz, text, inet, text) IS
 'new session with this data (and fixed expiry date, account, client IP, user agent); returns its key';
 
@@ -19,7 +24,7 @@ CREATE FUNCTION @extschema@.load(key text)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'session_load'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.load(text) IS
 'data of a live session, or NULL; slides an idle timeout at most once per session.touch_interval';
 
@@ -28,7 +33,7 @@ CREATE FUNCTION @extschema@.save(key text, data jsonb, expire_date timestamptz D
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'session_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
-SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.save(text, jsonb, timestamptz, boolean) IS
 'replace the data of a live session (false if none), or with must_create insert it (false if the key is taken)';
 
