@@ -1,2 +1,2 @@
 \set i random(1, :n)
-SELECT session.save(md5(:i::text), jsonb_build_object('_auth_user_id', '42', 'n', :i::int));
+SELECT session.save(md5(:i::text), jsonb_build_object('_auth_user_id', (:i % 50000)::text, 'n', :i::int));
