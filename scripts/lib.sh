@@ -75,6 +75,8 @@ cluster_start() {
 		echo "unix_socket_directories = '$dir'"
 		echo "shared_preload_libraries = 'pg_cron'"
 		echo "cron.database_name = 'postgres'"
+		echo "cron.use_background_workers = on"
+		echo "max_worker_processes = 16"
 		echo "max_connections = 60"
 		echo "fsync = ${CLUSTER_FSYNC:-off}"
 		echo "log_min_messages = warning"
