@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "settings.h"
 #include "store.h"
@@ -99,4 +100,31 @@ _PG_init(void)
 {
 	SessionDefineSettings();
 	SessionStoreInit();
+}
+
+/*
+ * Settings for SQL-language code.  current_setting() cannot be used there:
+ * in a connection that has not loaded the library yet the settings do not
+ * exist, or exist only as unchecked placeholders that any role may set.
+ * Calling into the library loads it, which checks them.
+ */
+PG_FUNCTION_INFO_V1(session_inactive_after_setting);
+
+/* _inactive_after() returns interval: internal, session.inactive_after. */
+Datum
+session_inactive_after_setting(PG_FUNCTION_ARGS)
+{
+	Interval   *result = (Interval *) palloc0(sizeof(Interval));
+
+	result->time = (int64) session_inactive_after * USECS_PER_SEC;
+	PG_RETURN_INTERVAL_P(result);
+}
+
+PG_FUNCTION_INFO_V1(session_logout_inactive_setting);
+
+/* _logout_inactive() returns boolean: internal, session.logout_inactive. */
+Datum
+session_logout_inactive_setting(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(session_logout_inactive);
 }

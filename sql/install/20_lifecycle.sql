@@ -54,12 +54,14 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+	digest bytea := session._key_digest(delete.key, false);
 	sid bigint;
 	acc text;
 	live boolean;
 BEGIN
+	PERFORM session._lock_account(digest);
 	DELETE FROM session.sessions
-	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest(delete.key, false)
+	WHERE key_hash OPERATOR(pg_catalog.=) digest
 	RETURNING id, account, expire_date OPERATOR(pg_catalog.>) clock_timestamp()
 	INTO sid, acc, live;
 	IF NOT FOUND THEN
@@ -91,6 +93,7 @@ DECLARE
 	old_digest bytea := session._key_digest(cycle_key.key, true);
 	new_key text;
 BEGIN
+	PERFORM session._lock_account(old_digest);
 	FOR attempt IN 1..10 LOOP
 		new_key := session._new_key();
 		BEGIN
@@ -137,6 +140,7 @@ BEGIN
 	IF field IS NULL THEN
 		RAISE EXCEPTION 'session field name must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM session._lock_account(digest);
 	UPDATE session.sessions AS s
 	SET data = session._check_data(s.data OPERATOR(pg_catalog.||)
 				   jsonb_build_object(field, coalesce(value, 'null'::jsonb))),
@@ -165,6 +169,7 @@ BEGIN
 	IF field IS NULL THEN
 		RAISE EXCEPTION 'session field name must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM session._lock_account(digest);
 	-- FOR UPDATE waits for a concurrent writer and then sees its data.
 	SELECT s.data OPERATOR(pg_catalog.->) field INTO old
 	FROM session.sessions AS s

@@ -15,6 +15,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use session.delete() to end a session now.';
 	END IF;
+	PERFORM session._lock_account(digest);
 	UPDATE session.sessions AS s
 	SET max_age = seconds,
 		fixed_expiry = false,
@@ -39,6 +40,7 @@ DECLARE
 	ts timestamptz := clock_timestamp();
 	fixed boolean := set_expiry.expire_date IS NOT NULL;
 BEGIN
+	PERFORM session._lock_account(digest);
 	UPDATE session.sessions AS s
 	SET max_age = NULL,
 		fixed_expiry = fixed,

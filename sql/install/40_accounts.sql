@@ -46,6 +46,37 @@ COMMENT ON FUNCTION @extschema@._account_bind(text) IS
 'internal: make an account active and hold its row lock until commit';
 REVOKE ALL ON FUNCTION @extschema@._account_bind(text) FROM PUBLIC;
 
+CREATE FUNCTION @extschema@._inactive_after()
+RETURNS interval
+AS 'MODULE_PATHNAME', 'session_inactive_after_setting'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._inactive_after() IS 'internal: session.inactive_after, checked';
+REVOKE ALL ON FUNCTION @extschema@._inactive_after() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._logout_inactive()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'session_logout_inactive_setting'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._logout_inactive() IS 'internal: session.logout_inactive, checked';
+REVOKE ALL ON FUNCTION @extschema@._logout_inactive() FROM PUBLIC;
+
+-- Functions that change a session without binding it take a KEY SHARE
+-- lock on its account first, so that they too write an account before its
+-- sessions and cannot deadlock with logout_everywhere() or flag_inactive()
+-- when a later call in the same transaction records account activity.
+CREATE FUNCTION @extschema@._lock_account(digest bytea)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT FROM session.accounts AS a
+	WHERE a.account OPERATOR(pg_catalog.=)
+		  (SELECT s.account FROM session.sessions AS s WHERE s.key_hash OPERATOR(pg_catalog.=) $1)
+	FOR KEY SHARE
+$$;
+COMMENT ON FUNCTION @extschema@._lock_account(bytea) IS 'internal: lock the account of a session (KEY SHARE) before writing the session';
+REVOKE ALL ON FUNCTION @extschema@._lock_account(bytea) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@.login(key text, account text, ip inet DEFAULT NULL, user_agent text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -178,12 +209,12 @@ AS $$
 DECLARE
 	ts timestamptz := clock_timestamp();
 	cutoff timestamptz;
-	logout boolean := current_setting('session.logout_inactive')::boolean;
+	logout boolean := session._logout_inactive();
 	flagged text[];
 	acc text;
 BEGIN
 	IF idle IS NULL THEN
-		idle := current_setting('session.inactive_after')::interval;
+		idle := session._inactive_after();
 	END IF;
 	IF idle OPERATOR(pg_catalog.<=) '0'::interval THEN
 		RAISE EXCEPTION 'idle time must be positive' USING ERRCODE = 'invalid_parameter_value';
@@ -197,14 +228,20 @@ BEGIN
 	  AND a.activity_floor OPERATOR(pg_catalog.<) cutoff
 	  AND a.last_activity OPERATOR(pg_catalog.>=) cutoff;
 
-	-- A concurrent touch holds the row: the UPDATE waits, then re-checks
-	-- last_activity on the new row and leaves an active account alone.
-	WITH f AS (
-		UPDATE session.accounts AS a
-		SET is_active = false, inactive_since = ts
+	-- An account whose row is locked is in use right now (a touch, a login,
+	-- a session being written): it is skipped, not waited for.  One that is
+	-- touched after this lock waits for it and is then made active again.
+	WITH c AS (
+		SELECT a.account FROM session.accounts AS a
 		WHERE a.is_active
 		  AND a.activity_floor OPERATOR(pg_catalog.<) cutoff
 		  AND a.last_activity OPERATOR(pg_catalog.<) cutoff
+		FOR UPDATE SKIP LOCKED
+	), f AS (
+		UPDATE session.accounts AS a
+		SET is_active = false, inactive_since = ts
+		FROM c
+		WHERE a.account OPERATOR(pg_catalog.=) c.account
 		RETURNING a.account
 	)
 	SELECT coalesce(array_agg(f.account), '{}') INTO flagged FROM f;
