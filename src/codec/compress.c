@@ -12,6 +12,12 @@
  * Decompression is bounded: a token of a few kilobytes can inflate to
  * gigabytes, so output stops at max_size.
  *
+ * Setting a deflate stream up costs far more than compressing a session
+ * (some 256 kB allocated and zeroed), so each process keeps one stream of
+ * each kind and resets it between calls; a reset stream produces exactly
+ * the bytes of a new one.  This makes the functions not thread-safe, which
+ * a PostgreSQL backend does not need.
+ *
  * src/codec/compress.c
  *
  *-------------------------------------------------------------------------
@@ -26,53 +32,90 @@
 /* zlib counts in uInt; feed it pieces no larger than this */
 #define ZCHUNK ((size_t) 1 << 30)
 
+static z_stream deflater;
+static bool deflater_ready = false;
+static z_stream inflater;
+static bool inflater_ready = false;
+
+/* The process's deflate stream, reset; NULL when zlib has no memory. */
+static z_stream *
+codec_deflater(void)
+{
+	if (deflater_ready)
+	{
+		if (deflateReset(&deflater) == Z_OK)
+			return &deflater;
+		deflateEnd(&deflater);
+		deflater_ready = false;
+	}
+	memset(&deflater, 0, sizeof(deflater));
+	if (deflateInit(&deflater, Z_DEFAULT_COMPRESSION) != Z_OK)
+		return NULL;
+	deflater_ready = true;
+	return &deflater;
+}
+
+static z_stream *
+codec_inflater(void)
+{
+	if (inflater_ready)
+	{
+		if (inflateReset(&inflater) == Z_OK)
+			return &inflater;
+		inflateEnd(&inflater);
+		inflater_ready = false;
+	}
+	memset(&inflater, 0, sizeof(inflater));
+	if (inflateInit(&inflater) != Z_OK)
+		return NULL;
+	inflater_ready = true;
+	return &inflater;
+}
+
 /*
  * Append the zlib stream of in[0..len) to out.
  */
 CodecStatus
 codec_compress(const void *in, size_t len, CodecBuf *out)
 {
-	z_stream	zs;
+	z_stream   *zs = codec_deflater();
 	CodecStatus status;
 	size_t		remaining = len;
 	int			rc;
 
-	memset(&zs, 0, sizeof(zs));
-	if (deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK)
+	if (zs == NULL)
 		return CODEC_NO_MEMORY;
-
-	zs.next_in = (Bytef *) in;
+	zs->next_in = (Bytef *) in;
+	zs->avail_in = 0;			/* a reused stream keeps the last call's count */
 	do
 	{
 		size_t		avail;
 
-		if (zs.avail_in == 0 && remaining > 0)
+		if (zs->avail_in == 0 && remaining > 0)
 		{
-			zs.avail_in = (uInt) (remaining < ZCHUNK ? remaining : ZCHUNK);
-			remaining -= zs.avail_in;
+			zs->avail_in = (uInt) (remaining < ZCHUNK ? remaining : ZCHUNK);
+			remaining -= zs->avail_in;
 		}
-		status = codec_buf_reserve(out, 64 * 1024);
+		/* one step for a session-sized input: no 64 kB buffer per call */
+		status = codec_buf_reserve(out, len < 32 * 1024 ? deflateBound(zs, (uLong) len) + 16 : 64 * 1024);
 		if (status != CODEC_OK)
 		{
-			deflateEnd(&zs);
 			return status;
 		}
 		avail = out->cap - out->len - 1;
 		if (avail > ZCHUNK)
 			avail = ZCHUNK;
-		zs.next_out = (Bytef *) out->data + out->len;
-		zs.avail_out = (uInt) avail;
-		rc = deflate(&zs, remaining > 0 ? Z_NO_FLUSH : Z_FINISH);
-		out->len += avail - zs.avail_out;
+		zs->next_out = (Bytef *) out->data + out->len;
+		zs->avail_out = (uInt) avail;
+		rc = deflate(zs, remaining > 0 ? Z_NO_FLUSH : Z_FINISH);
+		out->len += avail - zs->avail_out;
 		out->data[out->len] = '\0';
 		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
 		{
-			deflateEnd(&zs);
 			return CODEC_NO_MEMORY;
 		}
 	} while (rc != Z_STREAM_END);
 
-	deflateEnd(&zs);
 	return CODEC_OK;
 }
 
@@ -84,26 +127,26 @@ codec_compress(const void *in, size_t len, CodecBuf *out)
 CodecStatus
 codec_decompress(const void *in, size_t len, size_t max_size, CodecBuf *out)
 {
-	z_stream	zs;
+	z_stream   *zs = codec_inflater();
 	CodecStatus status = CODEC_OK;
 	size_t		remaining = len;
 	size_t		start = out->len;
 	size_t		saved_limit = out->limit;
 	int			rc;
 
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK)
+	if (zs == NULL)
 		return CODEC_NO_MEMORY;
 
 	/* max_size governs here, not whatever limit the buffer came with */
 	out->limit = CODEC_NO_LIMIT;
-	zs.next_in = (Bytef *) in;
+	zs->next_in = (Bytef *) in;
+	zs->avail_in = 0;			/* a reused stream keeps the last call's count */
 	for (;;)
 	{
 		size_t		allowance;
 		size_t		avail;
 
-		if (zs.avail_in == 0)
+		if (zs->avail_in == 0)
 		{
 			if (remaining == 0)
 			{
@@ -111,8 +154,8 @@ codec_decompress(const void *in, size_t len, size_t max_size, CodecBuf *out)
 				status = CODEC_CORRUPT;
 				break;
 			}
-			zs.avail_in = (uInt) (remaining < ZCHUNK ? remaining : ZCHUNK);
-			remaining -= zs.avail_in;
+			zs->avail_in = (uInt) (remaining < ZCHUNK ? remaining : ZCHUNK);
+			remaining -= zs->avail_in;
 		}
 
 		/*
@@ -141,10 +184,10 @@ codec_decompress(const void *in, size_t len, size_t max_size, CodecBuf *out)
 		if (avail > ZCHUNK)
 			avail = ZCHUNK;
 
-		zs.next_out = (Bytef *) out->data + out->len;
-		zs.avail_out = (uInt) avail;
-		rc = inflate(&zs, Z_NO_FLUSH);
-		out->len += avail - zs.avail_out;
+		zs->next_out = (Bytef *) out->data + out->len;
+		zs->avail_out = (uInt) avail;
+		rc = inflate(zs, Z_NO_FLUSH);
+		out->len += avail - zs->avail_out;
 		out->data[out->len] = '\0';
 
 		if (out->len - start > max_size)
@@ -168,6 +211,5 @@ codec_decompress(const void *in, size_t len, size_t max_size, CodecBuf *out)
 	}
 
 	out->limit = saved_limit;
-	inflateEnd(&zs);
 	return status;
 }
