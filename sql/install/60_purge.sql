@@ -5,7 +5,7 @@
 -- has passed.  Each batch covers the next range of purge_after values, from
 -- the end of the last one (keyset pagination: never from the start of the
 -- index again, where the entries of the rows deleted so far stay until
--- vacuum and cannot be skipped while this transaction is open) to the
+-- vacuum and cannot be marked dead while this transaction is open) to the
 -- batch_size-th candidate, found by an index-only scan; a range holds every
 -- row of the values it covers, however many share one.  One DELETE per
 -- range removes the rows whose expire_date has passed, re-checking it on
@@ -13,14 +13,17 @@
 -- Live candidates are then "re-armed" (purge_after = expire_date) so that
 -- later purges do not walk them again: the cost of a purge follows the
 -- number of expired rows, not the size of the table.  A re-arm is a
--- non-HOT update, some 20 times the cost of a delete, so a call re-arms at
--- most batch_size rows, and skips rows that requests hold.  bench/purge.sh
--- measures the design.
+-- non-HOT update that costs as much as 15 to 30 deletes, so a call re-arms
+-- at most batch_size rows, and skips rows that requests hold.
+-- bench/purge.sh measures the design.
 --
 -- A function runs in one transaction: the rows deleted stay locked, and
 -- the xmin horizon held, until the caller commits.  Requests seldom write
 -- expired rows; a save of a live row that was re-armed waits for the end
--- of the purge's transaction.
+-- of the purge's transaction.  Nor can a function flush its WAL (mostly
+-- full-page images after a checkpoint, about 0.5 kB per row deleted): the
+-- commits of concurrent requests flush it for it, which is what slows them
+-- while a purge runs.
 --
 -- One purge at a time per database: a second one returns 0 at once.  The
 -- lock is pg_try_advisory_xact_lock(8315179226536832624), that is
@@ -73,8 +76,11 @@ BEGIN
 		GET DIAGNOSTICS n = ROW_COUNT;
 		deleted := deleted OPERATOR(pg_catalog.+) n;
 
+		-- Past the budget, go on until something is deleted: 0 means that
+		-- nothing expired is left.
 		EXIT WHEN upto OPERATOR(pg_catalog.=) started
-			   OR clock_timestamp() OPERATOR(pg_catalog.-) started OPERATOR(pg_catalog.>=) time_budget;
+			   OR (deleted OPERATOR(pg_catalog.>) 0
+				   AND clock_timestamp() OPERATOR(pg_catalog.-) started OPERATOR(pg_catalog.>=) time_budget);
 		after := upto;
 	END LOOP;
 
@@ -99,5 +105,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.purge_expired(integer, interval) IS
-'delete expired sessions in batches of batch_size until none is left or time_budget has passed; returns how many (0 while another purge runs)';
+'delete expired sessions in batches of batch_size until none is left, or time_budget has passed and some were; returns how many (0: none left, or another purge is running)';
 REVOKE ALL ON FUNCTION @extschema@.purge_expired(integer, interval) FROM PUBLIC;
