@@ -6,8 +6,9 @@
 #   naive   a loop of 10,000-row FOR UPDATE SKIP LOCKED batches, each
 #           committed (a DO block with COMMIT)
 #   purge   session.purge_expired(), called until it returns 0
-#   proc    for comparison, purge_expired's batches in a procedure that
-#           commits each one
+#   job     CALL session.run_maintenance(), what the pg_cron job runs:
+#           purge_expired's batches, each committed
+#   proc    the same batches in a procedure of the bench's own
 #
 # On a throwaway cluster with production durability (fsync on), the store
 # is built once with plain INSERTs into a template database; every run
@@ -24,7 +25,7 @@
 # during the purge against that of the loads due in the BASELINE seconds
 # before it, as a ratio.  ROUNDS rounds (default 3) rotate the order of the
 # methods; the summary gives medians.  METHODS picks methods (default
-# "delete naive purge proc"), among them the variants below, measured to
+# "delete naive purge job"), among them the variants below, measured to
 # choose the design.  SETTINGS adds a line to postgresql.conf (SETTINGS=
 # "wal_compression = lz4").  Takes about 7 minutes.
 #
@@ -41,7 +42,7 @@ set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ROUNDS=${ROUNDS:-3}
-METHODS=${METHODS:-delete naive purge proc}
+METHODS=${METHODS:-delete naive purge job}
 RATE=${RATE:-200}
 BASELINE=${BASELINE:-5}
 install_deps
@@ -252,6 +253,7 @@ EOF
 	naive_fn) echo "SELECT bench.naive_fn(10000, '30 s');" ;;
 	rearm_all) echo "SELECT bench.rearm_all(1000);" ;;
 	proc) echo "CALL bench.proc(1000);" ;;
+	job) echo "CALL session.run_maintenance(1000, '1 hour');" ;;
 	paced_*) echo "SELECT bench.paced(1000, ${1#paced_});" ;;
 	purge_loop)
 		# one batch per call, each call committed

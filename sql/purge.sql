@@ -154,3 +154,28 @@ REVOKE ALL ON FUNCTION session.purge_expired(integer, interval) FROM regress_pur
 REVOKE ALL ON SCHEMA session FROM regress_purge_nogrant, regress_purge_granted;
 DROP ROLE regress_purge_nogrant;
 DROP ROLE regress_purge_granted;
+
+--
+-- run_maintenance: the pg_cron job's procedure, committing each batch
+--
+SELECT sum(pg_temp.add(i, now() - interval '1 minute', now() - interval '1 minute')) AS added_expired
+FROM generate_series(301, 305) AS i;
+SELECT sum(pg_temp.add(i, now() + interval '1 hour', now() - interval '1 minute')) AS added_live
+FROM generate_series(306, 307) AS i;
+CALL session.run_maintenance(2);
+SELECT count(*) FILTER (WHERE s.expire_date <= clock_timestamp()) AS expired_left,
+	   count(*) FILTER (WHERE s.expire_date > clock_timestamp()) AS live_left,
+	   count(*) FILTER (WHERE s.purge_after = s.expire_date) AS rearmed
+FROM session.sessions AS s
+WHERE s.key_hash IN (SELECT pg_temp.h(i) FROM generate_series(301, 307) AS i);
+-- invalid input
+CALL session.run_maintenance(0);
+\echo :SQLSTATE
+BEGIN;
+CALL session.run_maintenance();
+\echo :SQLSTATE
+ROLLBACK;
+SELECT has_function_privilege('public', 'session.run_maintenance(integer, interval)', 'EXECUTE') AS public_execute;
+DELETE FROM session.sessions WHERE key_hash IN (SELECT pg_temp.h(i) FROM generate_series(301, 307) AS i);
+-- the failed CALL left no lock behind: a purge from another connection runs
+SELECT count(*) AS held_advisory_locks FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();

@@ -29,6 +29,57 @@
 -- lock is pg_try_advisory_xact_lock(8315179226536832624), that is
 -- 0x73657373696F6E70, "sessionp" in ASCII; hold it to keep purges out.
 --
+-- One batch: delete the expired rows among the next batch_size candidates
+-- after "after"; returns where the batch ended (started: the last batch).
+CREATE FUNCTION @extschema@._purge_batch(after timestamptz, started timestamptz, batch_size integer,
+										 OUT upto timestamptz, OUT deleted bigint)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- the batch_size-th candidate after "after", or none: the last batch
+	SELECT s.purge_after INTO upto
+	FROM session.sessions AS s
+	WHERE s.purge_after OPERATOR(pg_catalog.>) after
+	  AND s.purge_after OPERATOR(pg_catalog.<=) started
+	ORDER BY s.purge_after
+	OFFSET batch_size OPERATOR(pg_catalog.-) 1 LIMIT 1;
+	upto := coalesce(upto, started);
+
+	DELETE FROM session.sessions AS s
+	WHERE s.purge_after OPERATOR(pg_catalog.>) after
+	  AND s.purge_after OPERATOR(pg_catalog.<=) upto
+	  AND s.expire_date OPERATOR(pg_catalog.<=) started;
+	GET DIAGNOSTICS deleted = ROW_COUNT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._purge_batch(timestamptz, timestamptz, integer) IS
+'internal: one batch of the purge along sessions_purge_after_idx';
+REVOKE ALL ON FUNCTION @extschema@._purge_batch(timestamptz, timestamptz, integer) FROM PUBLIC;
+
+-- Re-arm the first live candidates up to "upto", leaving alone those a
+-- request is writing.
+CREATE FUNCTION @extschema@._purge_rearm(upto timestamptz, started timestamptz, batch_size integer)
+RETURNS void
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	UPDATE session.sessions AS s
+	SET purge_after = s.expire_date
+	WHERE s.key_hash OPERATOR(pg_catalog.=) ANY (ARRAY(
+			SELECT c.key_hash FROM session.sessions AS c
+			WHERE c.purge_after OPERATOR(pg_catalog.<=) $1
+			  AND c.expire_date OPERATOR(pg_catalog.>) $2
+			ORDER BY c.purge_after
+			LIMIT $3
+			FOR NO KEY UPDATE SKIP LOCKED))
+	  AND s.purge_after OPERATOR(pg_catalog.<=) $1
+	  AND s.expire_date OPERATOR(pg_catalog.>) $2
+$$;
+COMMENT ON FUNCTION @extschema@._purge_rearm(timestamptz, timestamptz, integer) IS
+'internal: re-arm (purge_after = expire_date) live candidates the purge walked';
+REVOKE ALL ON FUNCTION @extschema@._purge_rearm(timestamptz, timestamptz, integer) FROM PUBLIC;
+
 CREATE FUNCTION @extschema@.purge_expired(batch_size integer DEFAULT 1000,
 										  time_budget interval DEFAULT '10 seconds')
 RETURNS bigint
@@ -60,20 +111,8 @@ BEGIN
 	END IF;
 
 	LOOP
-		-- the batch_size-th candidate after "after", or none: the last batch
-		SELECT s.purge_after INTO upto
-		FROM session.sessions AS s
-		WHERE s.purge_after OPERATOR(pg_catalog.>) after
-		  AND s.purge_after OPERATOR(pg_catalog.<=) started
-		ORDER BY s.purge_after
-		OFFSET batch_size OPERATOR(pg_catalog.-) 1 LIMIT 1;
-		upto := coalesce(upto, started);
-
-		DELETE FROM session.sessions AS s
-		WHERE s.purge_after OPERATOR(pg_catalog.>) after
-		  AND s.purge_after OPERATOR(pg_catalog.<=) upto
-		  AND s.expire_date OPERATOR(pg_catalog.<=) started;
-		GET DIAGNOSTICS n = ROW_COUNT;
+		SELECT b.upto, b.deleted INTO upto, n
+		FROM session._purge_batch(after, started, batch_size) AS b;
 		deleted := deleted OPERATOR(pg_catalog.+) n;
 
 		-- Past the budget, go on until something is deleted: 0 means that
@@ -84,19 +123,7 @@ BEGIN
 		after := upto;
 	END LOOP;
 
-	-- Re-arm the first live candidates of the ranges covered, leaving alone
-	-- those a request is writing.
-	UPDATE session.sessions AS s
-	SET purge_after = s.expire_date
-	WHERE s.key_hash OPERATOR(pg_catalog.=) ANY (ARRAY(
-			SELECT c.key_hash FROM session.sessions AS c
-			WHERE c.purge_after OPERATOR(pg_catalog.<=) upto
-			  AND c.expire_date OPERATOR(pg_catalog.>) started
-			ORDER BY c.purge_after
-			LIMIT batch_size
-			FOR NO KEY UPDATE SKIP LOCKED))
-	  AND s.purge_after OPERATOR(pg_catalog.<=) upto
-	  AND s.expire_date OPERATOR(pg_catalog.>) started;
+	PERFORM session._purge_rearm(upto, started, batch_size);
 
 	IF deleted OPERATOR(pg_catalog.>) 0 THEN
 		PERFORM session._notify('purged', NULL, NULL, deleted);
