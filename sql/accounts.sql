@@ -656,3 +656,28 @@ DELETE FROM session.sessions WHERE account = 'regress-fresh';
 DELETE FROM session.accounts WHERE account = 'regress-fresh';
 REVOKE EXECUTE ON FUNCTION session.flag_inactive(interval) FROM regress_session_accounts;
 DROP ROLE regress_session_accounts;
+
+--
+-- saves record the account's activity, once per session.touch_interval,
+-- even when every request saves (no load ever finds a touch due)
+--
+SET session.touch_interval = '2s';
+SELECT session.create('{"_auth_user_id": "regress-saver"}') AS ksv \gset
+UPDATE session.sessions SET last_activity = clock_timestamp() - interval '1 second'
+WHERE key_hash = sha256(convert_to(:'ksv', 'UTF8'));
+UPDATE session.accounts SET last_activity = now() - interval '2 hours',
+	activity_floor = now() - interval '2 hours', is_active = false, inactive_since = now()
+WHERE account = 'regress-saver';
+-- a save within the interval of the last recorded activity records nothing
+SELECT session.save(:'ksv', '{"_auth_user_id": "regress-saver", "n": 1}') AS saved;
+SELECT is_active AS active_yet FROM session.accounts WHERE account = 'regress-saver';
+SELECT pg_sleep(1.2);
+-- the next one, past the interval, does
+SELECT session.save(:'ksv', '{"_auth_user_id": "regress-saver", "n": 2}') AS saved;
+RESET session.touch_interval;
+SELECT is_active, last_activity > clock_timestamp() - interval '1 minute' AS recorded
+FROM session.accounts WHERE account = 'regress-saver';
+SELECT last_activity > clock_timestamp() - interval '1 minute' AS session_recorded
+FROM session.sessions WHERE key_hash = sha256(convert_to(:'ksv', 'UTF8'));
+SELECT session.delete(:'ksv') AS cleaned;
+DELETE FROM session.accounts WHERE account = 'regress-saver';

@@ -251,7 +251,8 @@ SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now, 
 }
 
 /*
- * Replace the data of a live session and move its activity to now.  With an
+ * Replace the data of a live session and, once per session.touch_interval,
+ * move its last activity to now (in step with the account's).  With an
  * expire_date the session gets that fixed date; without one it keeps its
  * policy (a sliding timeout slides, a fixed date stays).  A non-NULL account
  * rebinds the session; the caller must have bound the account first.
@@ -264,7 +265,10 @@ SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
 {
 	static const char *sql =
 	"UPDATE session.sessions AS s"
-	" SET data = $2, last_activity = $3, account = coalesce($5, s.account),"
+	" SET data = $2, account = coalesce($5, s.account),"
+	"     last_activity = CASE WHEN s.last_activity OPERATOR(pg_catalog.<=)"
+	"         ($3 OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $6))"
+	"         THEN $3 ELSE s.last_activity END,"
 	"     max_age = CASE WHEN $4 IS NULL THEN s.max_age END,"
 	"     fixed_expiry = s.fixed_expiry OR $4 IS NOT NULL,"
 	"     expire_date = session._next_expiry(s.created, s.max_age,"
@@ -273,9 +277,9 @@ SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
 	"         s.fixed_expiry OR $4 IS NOT NULL, coalesce($4, s.expire_date), $3))"
 	" WHERE s.key_hash OPERATOR(pg_catalog.=) $1"
 	"   AND s.expire_date OPERATOR(pg_catalog.>) $3";
-	Oid			argtypes[5] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[6] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int			rc;
 	bool		updated;
 
@@ -286,9 +290,10 @@ SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
 	nulls[3] = has_expire_date ? ' ' : 'n';
 	values[4] = PointerGetDatum(account);
 	nulls[4] = account ? ' ' : 'n';
+	values[5] = Int32GetDatum(session_touch_interval);
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(&update_plan, sql, 5, argtypes),
+	rc = SPI_execute_plan(SessionStorePlan(&update_plan, sql, 6, argtypes),
 						  values, nulls, false, 0);
 	if (rc != SPI_OK_UPDATE)
 		elog(ERROR, "could not update session: %s", SPI_result_code_string(rc));

@@ -98,8 +98,7 @@ BEGIN
 		new_key := session._new_key();
 		BEGIN
 			UPDATE session.sessions
-			SET key_hash = session._key_digest(new_key, true),
-				last_activity = clock_timestamp()
+			SET key_hash = session._key_digest(new_key, true)
 			WHERE key_hash OPERATOR(pg_catalog.=) old_digest
 			  AND expire_date OPERATOR(pg_catalog.>) clock_timestamp();
 			IF NOT FOUND THEN
@@ -144,7 +143,6 @@ BEGIN
 	UPDATE session.sessions AS s
 	SET data = session._check_data(s.data OPERATOR(pg_catalog.||)
 				   jsonb_build_object(field, coalesce(value, 'null'::jsonb))),
-		last_activity = ts,
 		expire_date = session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, ts),
 		purge_after = least(s.purge_after,
 			session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, ts))
@@ -181,7 +179,6 @@ BEGIN
 	END IF;
 	UPDATE session.sessions AS s
 	SET data = s.data OPERATOR(pg_catalog.-) field,
-		last_activity = ts,
 		expire_date = session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, ts),
 		purge_after = least(s.purge_after,
 			session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, ts))

@@ -19,7 +19,6 @@ BEGIN
 	UPDATE session.sessions AS s
 	SET max_age = seconds,
 		fixed_expiry = false,
-		last_activity = ts,
 		expire_date = session._next_expiry(s.created, seconds, false, NULL, ts),
 		purge_after = least(s.purge_after, session._next_expiry(s.created, seconds, false, NULL, ts))
 	WHERE s.key_hash OPERATOR(pg_catalog.=) digest
@@ -44,7 +43,6 @@ BEGIN
 	UPDATE session.sessions AS s
 	SET max_age = NULL,
 		fixed_expiry = fixed,
-		last_activity = ts,
 		expire_date = session._next_expiry(s.created, NULL, fixed, set_expiry.expire_date, ts),
 		purge_after = least(s.purge_after,
 			session._next_expiry(s.created, NULL, fixed, set_expiry.expire_date, ts))

@@ -95,6 +95,11 @@ BEGIN
 			BEGIN
 				UPDATE session.sessions AS s
 				SET key_hash = session._key_digest(new_key, true),
+					-- another account's data does not pass to this one
+					-- (Django flushes the session when the user changes)
+					data = CASE WHEN s.account IS NULL
+									 OR s.account OPERATOR(pg_catalog.=) login.account
+								THEN s.data ELSE '{}'::jsonb END,
 					account = login.account,
 					ip = coalesce(login.ip, s.ip),
 					user_agent = coalesce(login.user_agent, s.user_agent),

@@ -49,29 +49,28 @@ BEGIN
 	IF batch_size IS NULL OR batch_size OPERATOR(pg_catalog.<=) 0 THEN
 		RAISE EXCEPTION 'batch_size must be positive' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	-- Called inside a transaction block, fail here, before taking the lock
-	-- of purge_expired() that is held across the commits below.
-	COMMIT;
-	IF pg_catalog.pg_try_advisory_lock(8315179226536832624) THEN
-		BEGIN
-			LOOP
-				SELECT b.upto, b.deleted INTO upto, n
-				FROM session._purge_batch(after, started, batch_size) AS b;
-				purged := purged OPERATOR(pg_catalog.+) n;
-				COMMIT;
-				EXIT WHEN upto OPERATOR(pg_catalog.=) started
-					   OR pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) started
-						  OPERATOR(pg_catalog.>=) time_budget;
-				after := upto;
-			END LOOP;
+	-- Each batch takes the lock of purge_expired() in its own transaction,
+	-- so a cancel or an error leaves no lock behind; a purge running
+	-- elsewhere makes this one stop.
+	LOOP
+		EXIT WHEN NOT pg_catalog.pg_try_advisory_xact_lock(8315179226536832624);
+		SELECT b.upto, b.deleted INTO upto, n
+		FROM session._purge_batch(after, started, batch_size) AS b;
+		purged := purged OPERATOR(pg_catalog.+) n;
+		IF upto OPERATOR(pg_catalog.=) started
+		   OR pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) started
+			  OPERATOR(pg_catalog.>=) time_budget THEN
 			PERFORM session._purge_rearm(upto, started, batch_size);
-			IF purged OPERATOR(pg_catalog.>) 0 THEN
-				PERFORM session._notify('purged', NULL, NULL, purged);
-			END IF;
 			COMMIT;
-		END;
-		PERFORM pg_catalog.pg_advisory_unlock(8315179226536832624);
+			EXIT;
+		END IF;
+		COMMIT;
+		after := upto;
+	END LOOP;
+	IF purged OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM session._notify('purged', NULL, NULL, purged);
 	END IF;
+	COMMIT;
 	flagged := session.flag_inactive();
 	COMMIT;
 	RAISE NOTICE 'session maintenance: % purged, % flagged inactive', purged, flagged;
