@@ -37,6 +37,7 @@ typedef enum CodecStatus
 } CodecStatus;
 
 /* The top-level object counts as depth 1. */
+#define CODEC_MAX_EXPONENT 1000	/* largest |exponent| of a JSON number */
 #define CODEC_MAX_DEPTH 512
 
 /*

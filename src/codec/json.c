@@ -368,10 +368,23 @@ parse_number(JsonParser *ps, json_object **out)
 			q++;
 		if (q < ps->end && is_digit(*q))
 		{
+			long		exponent = 0;
+
 			integral = false;
 			ps->p = q;
 			while (ps->p < ps->end && is_digit(*ps->p))
+			{
+				if (exponent <= CODEC_MAX_EXPONENT)
+					exponent = exponent * 10 + (*ps->p - '0');
 				ps->p++;
+			}
+
+			/*
+			 * PostgreSQL's numeric refuses exponents beyond 1000, and no
+			 * float Python writes has one beyond 308.
+			 */
+			if (exponent > CODEC_MAX_EXPONENT)
+				return CODEC_INVALID_INPUT;
 		}
 	}
 

@@ -1206,6 +1206,22 @@ run_vectors(const char *path)
 	end_test();
 }
 
+/* Exponents PostgreSQL's numeric cannot hold are corrupt content. */
+static void
+test_exponent_limit(void)
+{
+	char	   *out = NULL;
+
+	CHECK(decode_raw("{\"a\":1e1000}", &out) == CODEC_OK);
+	free(out);
+	CHECK(decode_raw("{\"a\":1.5E-1000}", &out) == CODEC_OK);
+	free(out);
+	CHECK(decode_raw("{\"a\":1e1001}", &out) == CODEC_CORRUPT);
+	free(out);
+	CHECK(decode_raw("{\"a\":-2.5e-99999999999999999999}", &out) == CODEC_CORRUPT);
+	free(out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1237,6 +1253,7 @@ main(int argc, char **argv)
 	run_test("max_age", test_max_age);
 	run_test("fallback secrets", test_fallback_secrets);
 	run_test("decode: corrupt content", test_corrupt_statuses);
+	run_test("exponent limit", test_exponent_limit);
 	run_test("decode: bad signatures", test_bad_signature_statuses);
 	run_test("status messages", test_status_messages);
 	if (getenv("CODEC_UNDER_VALGRIND") == NULL)
