@@ -83,7 +83,7 @@ SELECT session.create() AS ka \gset
 SELECT session.set_expiry(:'ka', 300) AS set;
 SELECT session.expiry_age(:'ka') BETWEEN 295 AND 300 AS five_minutes,
 	   session.expires_at_browser_close(:'ka') AS browser_close;
-SELECT max_age, fixed_expiry, expire_date > clock_timestamp() + interval '300 seconds' - interval '1 minute' AS from_activity,
+SELECT max_age, fixed_expiry, expire_date BETWEEN clock_timestamp() + interval '240 seconds' AND clock_timestamp() + interval '300 seconds' AS from_now,
 	   purge_after = expire_date AS purge_follows_down
 FROM pg_temp.row_of(:'ka');
 -- it slides with activity, by its own length

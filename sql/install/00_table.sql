@@ -36,7 +36,7 @@ COMMENT ON COLUMN @extschema@.sessions.id IS 'public, non-secret id of the sessi
 COMMENT ON COLUMN @extschema@.sessions.key_hash IS 'SHA-256 digest of the session key';
 COMMENT ON COLUMN @extschema@.sessions.data IS 'session data, a JSON object';
 COMMENT ON COLUMN @extschema@.sessions.account IS 'the account the session belongs to, if any';
-COMMENT ON COLUMN @extschema@.sessions.last_activity IS 'last load, save or change, to within session.touch_interval';
+COMMENT ON COLUMN @extschema@.sessions.last_activity IS 'last load or save, to within session.touch_interval';
 COMMENT ON COLUMN @extschema@.sessions.expire_date IS 'the session is live until then';
 COMMENT ON COLUMN @extschema@.sessions.max_age IS 'idle timeout in seconds; NULL: session.default_max_age; 0: until the browser closes';
 COMMENT ON COLUMN @extschema@.sessions.fixed_expiry IS 'expire_date is a fixed date that activity does not move';

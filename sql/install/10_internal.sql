@@ -9,6 +9,19 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._key_digest(text, boolean) IS
 'internal: stored digest of a session key; NULL (reading) or an error (writing) when malformed';
 
+-- The row of a live session, the one definition of "live" that reading
+-- functions share: a well-formed key, an expiry still ahead on the clock.
+CREATE FUNCTION @extschema@._live(key text)
+RETURNS SETOF @extschema@.sessions
+LANGUAGE sql VOLATILE PARALLEL SAFE ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM session.sessions
+	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
+	  AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()
+$$;
+COMMENT ON FUNCTION @extschema@._live(text) IS 'internal: the row of the live session of a key, if any';
+
 CREATE FUNCTION @extschema@._new_key()
 RETURNS text
 AS 'MODULE_PATHNAME', 'session_new_key'
@@ -40,6 +53,7 @@ COMMENT ON FUNCTION @extschema@._notify(text, text, bigint, bigint) IS
 
 REVOKE ALL ON FUNCTION @extschema@._notify(text, text, bigint, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._key_digest(text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@._live(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._new_key() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._next_expiry(timestamptz, integer, boolean, timestamptz, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@._check_data(jsonb) FROM PUBLIC;

@@ -42,9 +42,7 @@ RETURNS boolean
 LANGUAGE sql VOLATILE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT FROM session.sessions
-				   WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-					 AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp())
+	SELECT EXISTS (SELECT FROM session._live($1))
 $$;
 COMMENT ON FUNCTION @extschema@.exists(text) IS 'whether a live session has this key';
 
@@ -121,9 +119,7 @@ RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT data OPERATOR(pg_catalog.->) $2 FROM session.sessions
-	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-	  AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()
+	SELECT data OPERATOR(pg_catalog.->) $2 FROM session._live($1)
 $$;
 COMMENT ON FUNCTION @extschema@.get(text, text) IS 'one field of a live session''s data, or NULL';
 

@@ -59,9 +59,7 @@ RETURNS timestamptz
 LANGUAGE sql VOLATILE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT expire_date FROM session.sessions
-	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-	  AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()
+	SELECT expire_date FROM session._live($1)
 $$;
 COMMENT ON FUNCTION @extschema@.expiry_date(text) IS 'when a live session expires unless activity moves it; NULL if none';
 
@@ -73,9 +71,7 @@ AS $$
 	SELECT least(pg_catalog.floor(pg_catalog.date_part('epoch',
 			   expire_date OPERATOR(pg_catalog.-) pg_catalog.clock_timestamp())),
 		   2147483647)::integer
-	FROM session.sessions
-	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-	  AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()
+	FROM session._live($1)
 $$;
 COMMENT ON FUNCTION @extschema@.expiry_age(text) IS 'whole seconds until a live session expires; NULL if none';
 
@@ -84,9 +80,7 @@ RETURNS boolean
 LANGUAGE sql VOLATILE PARALLEL SAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(max_age OPERATOR(pg_catalog.=) 0, false) FROM session.sessions
-	WHERE key_hash OPERATOR(pg_catalog.=) session._key_digest($1, false)
-	  AND expire_date OPERATOR(pg_catalog.>) pg_catalog.clock_timestamp()
+	SELECT coalesce(max_age OPERATOR(pg_catalog.=) 0, false) FROM session._live($1)
 $$;
 COMMENT ON FUNCTION @extschema@.expires_at_browser_close(text) IS
 'whether the cookie of a live session should end with the browser (set_expiry 0); NULL if none';

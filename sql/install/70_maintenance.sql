@@ -27,9 +27,9 @@ REVOKE ALL ON FUNCTION @extschema@.maintain() FROM PUBLIC;
 -- What the pg_cron job runs: the same work as maintain(), but committing
 -- after every batch of the purge.  A function runs in one transaction, and
 -- the WAL of its deletes is flushed by whichever concurrent request commits
--- next: measured, the latency of concurrent loads (p99) rose 5x during a
--- one-transaction purge of 1,000,000 rows and 1.1x during this one (see
--- bench/purge.sh).  A procedure that commits can be neither SECURITY
+-- next: measured, the latency of concurrent loads (p99) rose 5-6x during a
+-- one-transaction purge of 1,000,000 rows and 1.1-2.9x during this one
+-- (see bench/purge.sh).  A procedure that commits can be neither SECURITY
 -- DEFINER nor carry a SET clause, so it runs as the caller, who needs
 -- EXECUTE on the internal _purge_batch(), _purge_rearm(), _notify() and on
 -- flag_inactive() (the extension's owner has it), and every name and
