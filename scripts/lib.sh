@@ -4,7 +4,8 @@
 # extension, and runs throwaway PostgreSQL 15 clusters as the postgres OS
 # user on 127.0.0.1 with a socket directory of their own.
 
-PGBIN=/usr/lib/postgresql/15/bin
+# PGBIN may name another installation of PostgreSQL 15 (a private copy).
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
 	libjson-c-dev libssl-dev zlib1g-dev clang libclang-rt-14-dev pgbouncer
 	python3-django python3-psycopg2"
