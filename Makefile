@@ -5,12 +5,11 @@ MODULE_big = session
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/codec/*.c)))
 PGFILEDESC = "session - session store for web applications"
 
-# The install script is assembled from ordered pieces, one per concern.
-DATA_built = session--1.0.sql
-EXTRA_CLEAN = session--1.0.sql
-
-REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --load-extension=plpgsql
+# Install scripts are sql/session--VERSION.sql and upgrade scripts
+# sql/session--FROM--TO.sql; a released one is never edited again.  Every
+# other file in sql/ is a regression test.
+DATA = $(sort $(wildcard sql/session--*.sql))
+REGRESS = $(sort $(basename $(notdir $(filter-out $(DATA),$(wildcard sql/*.sql)))))
 ISOLATION = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
 
 PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags json-c)
@@ -19,6 +18,3 @@ SHLIB_LINK = $(shell pkg-config --libs json-c) -lcrypto -lz
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
-
-session--1.0.sql: $(sort $(wildcard sql/install/*.sql))
-	cat $^ > $@

@@ -33,8 +33,11 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "account.h"
 #include "codec/codec.h"
+#include "data.h"
 #include "key.h"
+#include "modify.h"
 #include "settings.h"
 #include "store.h"
 
@@ -45,9 +48,6 @@
 
 /* Rows read from the source table per fetch. */
 #define IMPORT_BATCH_SIZE	1000
-
-/* An account id is text of 1 to 1024 bytes, as lifecycle.c requires. */
-#define IMPORT_MAX_ACCOUNT_LENGTH 1024
 
 /*
  * Raise the error for a codec status other than CODEC_OK.  max_age is only
@@ -404,7 +404,7 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 	Datum		d;
 	SessionKey	key;
 	SessionRow	row;
-	SessionNew	s;
+	SessionValues s;
 	char	   *json;
 	Jsonb	   *data;
 	Oid			save_userid;
@@ -419,7 +419,7 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 		return;
 	}
 	/* A key the store already has is skipped before any decoding work. */
-	if (SessionStoreFetch(&key, &row, false) && row.expire_date > now)
+	if (SessionStoreFetch(&key, &row, false) && SessionIsLive(row.expire_date, now))
 	{
 		counts->present++;
 		return;
@@ -437,10 +437,10 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 
 	memset(&s, 0, sizeof(s));
 	s.data = data;
-	s.has_expire_date = true;
-	s.expire_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
+	s.policy.fixed = true;
+	s.policy.fixed_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
 	s.account = SessionDataAccount(data);
-	if (s.account && VARSIZE_ANY_EXHDR(s.account) > IMPORT_MAX_ACCOUNT_LENGTH)
+	if (s.account && VARSIZE_ANY_EXHDR(s.account) > SESSION_ACCOUNT_MAX_LENGTH)
 	{
 		counts->unusable++;
 		return;
@@ -450,7 +450,7 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 	SetUserIdAndSecContext(store_owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	if (s.account)
 		SessionAccountBind(s.account, now);
-	inserted = SessionStoreInsert(&key, &s, now, &id);
+	inserted = SessionInsertFresh(&key, &s, &id);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 
 	if (inserted)

@@ -18,6 +18,7 @@
 #include "utils/json.h"
 
 #include "events.h"
+#include "settings.h"
 
 /* session_id and count are left out of the payload when negative. */
 void
@@ -25,6 +26,8 @@ SessionNotify(const char *event, text *account, int64 session_id, int64 count)
 {
 	StringInfoData buf;
 
+	if (!session_events)
+		return;
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"event\":");
 	escape_json(&buf, event);

@@ -150,15 +150,3 @@ session_key_digest(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(SessionKeyDigestBytea(&key));
 }
-
-PG_FUNCTION_INFO_V1(session_new_key);
-
-/* _new_key() returns text: internal, a fresh random key. */
-Datum
-session_new_key(PG_FUNCTION_ARGS)
-{
-	SessionKey	key;
-
-	SessionKeyGenerate(&key);
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(key.text, SESSION_KEY_LENGTH));
-}

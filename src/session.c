@@ -28,6 +28,7 @@ int			session_max_data_size = 1024 * 1024;
 char	   *session_account_key = NULL;
 int			session_inactive_after = 1800;
 bool		session_logout_inactive = false;
+bool		session_events = false;
 
 void		_PG_init(void);
 
@@ -73,7 +74,7 @@ SessionDefineSettings(void)
 							   "(Django: _auth_user_id); empty turns that off.",
 							   &session_account_key,
 							   "_auth_user_id",
-							   PGC_USERSET, 0,
+							   PGC_SUSET, 0,
 							   NULL, NULL, NULL);
 
 	DefineCustomIntVariable("session.inactive_after",
@@ -88,6 +89,15 @@ SessionDefineSettings(void)
 							 "Whether flag_inactive() also ends the sessions of the accounts it flags.",
 							 NULL,
 							 &session_logout_inactive,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("session.events",
+							 "Whether lifecycle events are sent on channel session_events.",
+							 "Every role can LISTEN on a channel (and NOTIFY on it): turn "
+							 "this on only where that is acceptable.",
+							 &session_events,
 							 false,
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);

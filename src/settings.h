@@ -13,6 +13,7 @@ extern int	session_max_data_size;	/* bytes */
 extern char *session_account_key;	/* data key naming the account */
 extern int	session_inactive_after; /* seconds */
 extern bool session_logout_inactive;
+extern bool session_events;	/* send NOTIFY on session_events */
 
 extern void SessionDefineSettings(void);
 

@@ -2,24 +2,38 @@
  * store.c
  *		Access to the session table, session.sessions.
  *
- * A load is the one call every web request pays for, so it reads the row
- * straight through the primary key index instead of running a query: that
- * costs less than the plain SELECT it replaces.  Writes go through SPI with
- * plans prepared once per backend, so triggers, constraints and index upkeep
- * stay the executor's business.
+ * This file reads and writes rows and decides nothing: the values it
+ * writes are computed by its callers with the rules of policy.c.
+ *
+ * A read goes straight through the primary key index instead of running a
+ * query, which costs less than the plain SELECT it replaces.  Writes go
+ * through SPI with plans prepared once per backend, so triggers,
+ * constraints and index upkeep stay the executor's business.  A write is
+ * computed from a row read earlier, so it names the row version it was
+ * computed from (ctid and xmin) and changes nothing if the row has changed
+ * since; the caller then reads again and recomputes.  xmin is what makes
+ * that check hold: a row version's xmin is the transaction that wrote it,
+ * and the version a reader saw is the newest one exactly when the newest
+ * still carries that xmin.
  *
  * The table is laid out so that the writes a live session sees most often
  * (the touch that slides an idle timeout, a save of new data) change no
  * indexed column and can be HOT updates: expire_date is not indexed; the
  * purge walks purge_after, a lower bound of expire_date that only moves when
  * a session's expiry is brought forward.
+ *
+ * Every query names its table with its schema and writes every operator
+ * and type as pg_catalog's, so nothing in the caller's search_path can
+ * change what it does.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/relation.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
+#include "access/sysattr.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -30,21 +44,15 @@
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "settings.h"
 #include "store.h"
 
 static Oid	store_relid = InvalidOid;
 static Oid	store_pkey = InvalidOid;
 
-static SPIPlanPtr touch_plan = NULL;
-static SPIPlanPtr insert_plan = NULL;
-static SPIPlanPtr update_plan = NULL;
-
-/* Forget the cached OIDs when the table or its index goes away. */
+/* Forget the cached OIDs when the table or its index may have gone. */
 static void
 SessionStoreRelcacheCallback(Datum arg, Oid relid)
 {
@@ -61,35 +69,77 @@ SessionStoreInit(void)
 	CacheRegisterRelcacheCallback(SessionStoreRelcacheCallback, (Datum) 0);
 }
 
+/*
+ * The OIDs of the table and its primary key index, into the caller's
+ * variables: an invalidation that arrives while the caller opens them (any
+ * ANALYZE or VACUUM sends one) resets the cache, never the caller's copy.
+ */
 static void
-SessionStoreLookup(void)
+SessionStoreLookup(Oid *relid, Oid *pkey)
 {
-	Oid			nsp;
-
-	if (OidIsValid(store_relid) && OidIsValid(store_pkey))
-		return;
-	nsp = get_namespace_oid("session", true);
-	if (OidIsValid(nsp))
-	{
-		store_relid = get_relname_relid("sessions", nsp);
-		store_pkey = get_relname_relid("sessions_pkey", nsp);
-	}
 	if (!OidIsValid(store_relid) || !OidIsValid(store_pkey))
 	{
-		store_relid = InvalidOid;
-		store_pkey = InvalidOid;
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the session table is missing"),
-				 errhint("Run CREATE EXTENSION session in this database.")));
+		Oid			nsp = get_namespace_oid("session", true);
+		Oid			r = InvalidOid;
+		Oid			i = InvalidOid;
+
+		if (OidIsValid(nsp))
+		{
+			r = get_relname_relid("sessions", nsp);
+			i = get_relname_relid("sessions_pkey", nsp);
+		}
+		if (!OidIsValid(r) || !OidIsValid(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the session table is missing"),
+					 errhint("Run CREATE EXTENSION session in this database.")));
+		store_relid = r;
+		store_pkey = i;
 	}
+	*relid = store_relid;
+	*pkey = store_pkey;
 }
 
 /*
- * Find the row of a key, live or not.  On success *row holds a copy of what
- * a load needs.  Reads with a fresh snapshot, as the query inside a volatile
- * SQL function would: a load sees what earlier calls in the same statement
- * wrote (SELECT session.save(...), session.load(...)).
+ * Open the table and its primary key.  A table dropped since it was looked
+ * up (DROP EXTENSION and CREATE EXTENSION in another connection) is looked
+ * up once more.
+ */
+static void
+SessionStoreOpen(Relation *rel, Relation *idx)
+{
+	int			attempt;
+
+	for (attempt = 0; attempt < 2; attempt++)
+	{
+		Oid			relid;
+		Oid			pkey;
+
+		SessionStoreLookup(&relid, &pkey);
+		*rel = try_table_open(relid, AccessShareLock);
+		if (*rel != NULL)
+		{
+			*idx = try_relation_open(pkey, AccessShareLock);
+			if (*idx != NULL)
+				return;
+			table_close(*rel, AccessShareLock);
+		}
+		store_relid = InvalidOid;
+		store_pkey = InvalidOid;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the session table is missing"),
+			 errhint("Run CREATE EXTENSION session in this database.")));
+}
+
+/*
+ * Find the row of a key, live or not.  On success *row holds a copy of the
+ * row (its data only when want_data).  Reads with a fresh snapshot, as the
+ * query inside a volatile SQL function would: a call sees what earlier
+ * calls in the same statement wrote (SELECT session.save(...),
+ * session.load(...)).  Under REPEATABLE READ that is the transaction's
+ * snapshot.
  */
 bool
 SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
@@ -102,12 +152,10 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 	bytea	   *digest = SessionKeyDigestBytea(key);
 	bool		found;
 
-	SessionStoreLookup();
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
-	rel = table_open(store_relid, AccessShareLock);
-	idx = index_open(store_pkey, AccessShareLock);
+	SessionStoreOpen(&rel, &idx);
 	slot = table_slot_create(rel, NULL);
 
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_BYTEAEQ, PointerGetDatum(digest));
@@ -120,19 +168,24 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 		Datum		d;
 
 		slot_getallattrs(slot);
+		row->ctid = slot->tts_tid;
+		row->xmin = DatumGetTransactionId(slot_getsysattr(slot, MinTransactionIdAttributeNumber,
+														  &isnull));
 		row->id = DatumGetInt64(slot->tts_values[Anum_sessions_id - 1]);
 		d = slot->tts_values[Anum_sessions_data - 1];
 		row->data = want_data ? (Jsonb *) PG_DETOAST_DATUM_COPY(d) : NULL;
-		row->created = DatumGetTimestampTz(slot->tts_values[Anum_sessions_created - 1]);
-		row->last_activity = DatumGetTimestampTz(slot->tts_values[Anum_sessions_last_activity - 1]);
-		row->expire_date = DatumGetTimestampTz(slot->tts_values[Anum_sessions_expire_date - 1]);
-		isnull = slot->tts_isnull[Anum_sessions_max_age - 1];
-		row->has_max_age = !isnull;
-		row->max_age = isnull ? 0 : DatumGetInt32(slot->tts_values[Anum_sessions_max_age - 1]);
-		row->fixed_expiry = DatumGetBool(slot->tts_values[Anum_sessions_fixed_expiry - 1]);
 		isnull = slot->tts_isnull[Anum_sessions_account - 1];
 		d = slot->tts_values[Anum_sessions_account - 1];
 		row->account = isnull ? NULL : (text *) PG_DETOAST_DATUM_COPY(d);
+		row->last_activity = DatumGetTimestampTz(slot->tts_values[Anum_sessions_last_activity - 1]);
+		row->expire_date = DatumGetTimestampTz(slot->tts_values[Anum_sessions_expire_date - 1]);
+		row->purge_after = DatumGetTimestampTz(slot->tts_values[Anum_sessions_purge_after - 1]);
+		row->policy.created = DatumGetTimestampTz(slot->tts_values[Anum_sessions_created - 1]);
+		isnull = slot->tts_isnull[Anum_sessions_max_age - 1];
+		row->policy.has_max_age = !isnull;
+		row->policy.max_age = isnull ? 0 : DatumGetInt32(slot->tts_values[Anum_sessions_max_age - 1]);
+		row->policy.fixed = DatumGetBool(slot->tts_values[Anum_sessions_fixed_expiry - 1]);
+		row->policy.fixed_date = row->expire_date;
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -158,88 +211,62 @@ SessionStorePlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 	return *cache;
 }
 
-/*
- * Move a live session's last activity to now and slide its expiry unless it
- * is a fixed date.  A row that another transaction is writing is skipped,
- * not waited for: that writer moves the session's activity forward itself,
- * and a load never waits for a session's row.
- */
-void
-SessionStoreTouch(const SessionKey *key, TimestampTz now)
+/* Run a kept plan; returns the rows it processed.  The caller is connected. */
+static uint64
+SessionStoreRun(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
+				Datum *values, const char *nulls, int expect)
 {
-	static const char *sql =
-	"UPDATE session.sessions AS s"
-	" SET last_activity = $2,"
-	"     expire_date = session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, $2),"
-	"     purge_after = least(s.purge_after,"
-	"                   session._next_expiry(s.created, s.max_age, s.fixed_expiry, s.expire_date, $2))"
-	" FROM (SELECT ctid FROM session.sessions"
-	"       WHERE key_hash OPERATOR(pg_catalog.=) $1"
-	"       FOR NO KEY UPDATE SKIP LOCKED) AS l"
-	" WHERE s.key_hash OPERATOR(pg_catalog.=) $1"
-	"   AND s.ctid OPERATOR(pg_catalog.=) l.ctid"
-	"   AND s.expire_date OPERATOR(pg_catalog.>) $2";
-	Oid			argtypes[2] = {BYTEAOID, TIMESTAMPTZOID};
-	Datum		values[2];
 	int			rc;
 
-	values[0] = PointerGetDatum(SessionKeyDigestBytea(key));
-	values[1] = TimestampTzGetDatum(now);
-
-	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(&touch_plan, sql, 2, argtypes),
-						  values, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "could not touch session: %s", SPI_result_code_string(rc));
-	SPI_finish();
+	rc = SPI_execute_plan(SessionStorePlan(cache, sql, nargs, argtypes),
+						  values, nulls, false, 0);
+	if (rc != expect)
+		elog(ERROR, "session table statement failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
 }
 
 /*
- * Insert a new session under a key.  A row left under the same key by an
- * expired session is replaced; a live one is left alone and false returned.
+ * Insert a new session under a key that no row has.  Returns false, and
+ * writes nothing, when a row (live or expired) has the key: the caller
+ * decides what that means.
  */
 bool
-SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now, int64 *id)
+SessionStoreInsert(const SessionKey *key, const SessionValues *v, int64 *id)
 {
+	static SPIPlanPtr plan = NULL;
 	static const char *sql =
-	"INSERT INTO session.sessions AS s"
+	"INSERT INTO session.sessions"
 	" (key_hash, data, account, created, last_activity, expire_date,"
-	"  fixed_expiry, purge_after, ip, user_agent)"
-	" SELECT $1, $2, $5, $3, $3, e.at, $4 IS NOT NULL, e.at, $6, $7"
-	" FROM (SELECT session._next_expiry($3, NULL, $4 IS NOT NULL, $4, $3) AS at) AS e"
-	" ON CONFLICT (key_hash) DO UPDATE"
-	" SET id = DEFAULT, data = excluded.data, account = excluded.account,"
-	"     created = excluded.created, last_activity = excluded.last_activity,"
-	"     expire_date = excluded.expire_date, max_age = NULL,"
-	"     fixed_expiry = excluded.fixed_expiry, purge_after = excluded.purge_after,"
-	"     ip = excluded.ip, user_agent = excluded.user_agent"
-	" WHERE s.expire_date OPERATOR(pg_catalog.<=) $3"
-	" RETURNING s.id";
-	Oid			argtypes[7] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-	TEXTOID, INETOID, TEXTOID};
-	Datum		values[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	int			rc;
+	"  max_age, fixed_expiry, purge_after, ip, user_agent)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+	" ON CONFLICT (key_hash) DO NOTHING"
+	" RETURNING id";
+	Oid			argtypes[11] = {BYTEAOID, JSONBOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+	TIMESTAMPTZOID, INT4OID, BOOLOID, TIMESTAMPTZOID, INETOID, TEXTOID};
+	Datum		values[11];
+	char		nulls[11];
 	bool		inserted;
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = PointerGetDatum(SessionKeyDigestBytea(key));
-	values[1] = JsonbPGetDatum(s->data);
-	values[2] = TimestampTzGetDatum(now);
-	values[3] = TimestampTzGetDatum(s->expire_date);
-	nulls[3] = s->has_expire_date ? ' ' : 'n';
-	values[4] = PointerGetDatum(s->account);
-	nulls[4] = s->account ? ' ' : 'n';
-	values[5] = s->ip;
-	nulls[5] = s->ip ? ' ' : 'n';
-	values[6] = PointerGetDatum(s->user_agent);
-	nulls[6] = s->user_agent ? ' ' : 'n';
+	values[1] = JsonbPGetDatum(v->data);
+	values[2] = PointerGetDatum(v->account);
+	nulls[2] = v->account ? ' ' : 'n';
+	values[3] = TimestampTzGetDatum(v->policy.created);
+	values[4] = TimestampTzGetDatum(v->last_activity);
+	values[5] = TimestampTzGetDatum(v->expire_date);
+	values[6] = Int32GetDatum(v->policy.max_age);
+	nulls[6] = v->policy.has_max_age ? ' ' : 'n';
+	values[7] = BoolGetDatum(v->policy.fixed);
+	values[8] = TimestampTzGetDatum(v->purge_after);
+	values[9] = v->ip;
+	nulls[9] = v->ip ? ' ' : 'n';
+	values[10] = PointerGetDatum(v->user_agent);
+	nulls[10] = v->user_agent ? ' ' : 'n';
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(&insert_plan, sql, 7, argtypes),
-						  values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "could not insert session: %s", SPI_result_code_string(rc));
-	inserted = SPI_processed > 0;
+	inserted = SessionStoreRun(&plan, sql, 11, argtypes, values, nulls,
+							   SPI_OK_INSERT_RETURNING) > 0;
 	if (inserted)
 	{
 		bool		isnull;
@@ -251,170 +278,122 @@ SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now, 
 }
 
 /*
- * Replace the data of a live session and, once per session.touch_interval,
- * move its last activity to now (in step with the account's).  With an
- * expire_date the session gets that fixed date; without one it keeps its
- * policy (a sliding timeout slides, a fixed date stays).  A non-NULL account
- * rebinds the session; the caller must have bound the account first.
- * Returns false when no live session has the key: a late save never brings
- * a session back.
+ * Write new values over the row version read as *row.  Returns false, and
+ * writes nothing, when the row has changed or gone since it was read.
+ *
+ * The ctid lets the planner fetch the row directly; the key and xmin are
+ * checked on whatever version the update finally reaches, so a version
+ * written meanwhile by another transaction is never overwritten.
  */
 bool
-SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
-				   bool has_expire_date, TimestampTz expire_date, TimestampTz now)
+SessionStoreUpdate(const SessionKey *key, const SessionRow *row, const SessionValues *v)
 {
+	static SPIPlanPtr plan = NULL;
 	static const char *sql =
 	"UPDATE session.sessions AS s"
-	" SET data = $2, account = coalesce($5, s.account),"
-	"     last_activity = CASE WHEN s.last_activity OPERATOR(pg_catalog.<=)"
-	"         ($3 OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $6))"
-	"         THEN $3 ELSE s.last_activity END,"
-	"     max_age = CASE WHEN $4 IS NULL THEN s.max_age END,"
-	"     fixed_expiry = s.fixed_expiry OR $4 IS NOT NULL,"
-	"     expire_date = session._next_expiry(s.created, s.max_age,"
-	"         s.fixed_expiry OR $4 IS NOT NULL, coalesce($4, s.expire_date), $3),"
-	"     purge_after = least(s.purge_after, session._next_expiry(s.created, s.max_age,"
-	"         s.fixed_expiry OR $4 IS NOT NULL, coalesce($4, s.expire_date), $3))"
-	" WHERE s.key_hash OPERATOR(pg_catalog.=) $1"
-	"   AND s.expire_date OPERATOR(pg_catalog.>) $3";
-	Oid			argtypes[6] = {BYTEAOID, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, INT4OID};
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	int			rc;
+	" SET key_hash = coalesce($4, s.key_hash), data = coalesce($5, s.data),"
+	"     account = $6, last_activity = $7, expire_date = $8, max_age = $9,"
+	"     fixed_expiry = $10, purge_after = $11,"
+	"     ip = coalesce($12, s.ip), user_agent = coalesce($13, s.user_agent)"
+	" WHERE s.ctid OPERATOR(pg_catalog.=) $2"
+	"   AND s.key_hash OPERATOR(pg_catalog.=) $1"
+	"   AND s.xmin OPERATOR(pg_catalog.=) $3";
+	Oid			argtypes[13] = {BYTEAOID, TIDOID, XIDOID, BYTEAOID, JSONBOID, TEXTOID,
+		TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, BOOLOID, TIMESTAMPTZOID, INETOID, TEXTOID};
+	Datum		values[13];
+	char		nulls[13];
 	bool		updated;
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = PointerGetDatum(SessionKeyDigestBytea(key));
-	values[1] = JsonbPGetDatum(data);
-	values[2] = TimestampTzGetDatum(now);
-	values[3] = TimestampTzGetDatum(expire_date);
-	nulls[3] = has_expire_date ? ' ' : 'n';
-	values[4] = PointerGetDatum(account);
-	nulls[4] = account ? ' ' : 'n';
-	values[5] = Int32GetDatum(session_touch_interval);
+	values[1] = PointerGetDatum(&row->ctid);
+	values[2] = TransactionIdGetDatum(row->xmin);
+	values[3] = v->new_key ? PointerGetDatum(SessionKeyDigestBytea(v->new_key)) : (Datum) 0;
+	nulls[3] = v->new_key ? ' ' : 'n';
+	values[4] = PointerGetDatum(v->data);
+	nulls[4] = v->data ? ' ' : 'n';
+	values[5] = PointerGetDatum(v->account);
+	nulls[5] = v->account ? ' ' : 'n';
+	values[6] = TimestampTzGetDatum(v->last_activity);
+	values[7] = TimestampTzGetDatum(v->expire_date);
+	values[8] = Int32GetDatum(v->policy.max_age);
+	nulls[8] = v->policy.has_max_age ? ' ' : 'n';
+	values[9] = BoolGetDatum(v->policy.fixed);
+	values[10] = TimestampTzGetDatum(v->purge_after);
+	values[11] = v->ip;
+	nulls[11] = v->ip ? ' ' : 'n';
+	values[12] = PointerGetDatum(v->user_agent);
+	nulls[12] = v->user_agent ? ' ' : 'n';
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(&update_plan, sql, 6, argtypes),
-						  values, nulls, false, 0);
-	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "could not update session: %s", SPI_result_code_string(rc));
-	updated = SPI_processed > 0;
+	updated = SessionStoreRun(&plan, sql, 13, argtypes, values, nulls, SPI_OK_UPDATE) > 0;
 	SPI_finish();
 	return updated;
 }
 
-/* Whether activity at "now" is far enough from the last to be written. */
-bool
-SessionTouchDue(TimestampTz last_activity, TimestampTz now)
-{
-	return last_activity + (int64) session_touch_interval * USECS_PER_SEC <= now;
-}
-
 /*
- * Run one of the two account statements: both upsert the account's row and
- * make it active; the touch writes only when the recorded activity is older
- * than session.touch_interval.  Both take the account's row lock, which is
- * what orders them against logout_everywhere() and flag_inactive(): a
- * session is always written after its account, never before.
+ * Record activity at "now" on the row version read as *row, with the
+ * expiry the caller computed.  A row that another transaction holds is
+ * skipped, not waited for: that writer moves the session's activity
+ * forward itself, and a load never waits for a session's row.  Returns
+ * whether the row was written.
  */
-static void
-SessionAccountWrite(SPIPlanPtr *cache, const char *sql, text *account, TimestampTz now)
+bool
+SessionStoreTouch(const SessionKey *key, const SessionRow *row, TimestampTz now,
+				  TimestampTz expire_date)
 {
-	Oid			argtypes[3] = {TEXTOID, TIMESTAMPTZOID, INT4OID};
-	Datum		values[3];
-	int			rc;
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"UPDATE session.sessions AS s"
+	" SET last_activity = $4, expire_date = $5, purge_after = $6"
+	" FROM (SELECT l.ctid FROM session.sessions AS l"
+	"       WHERE l.ctid OPERATOR(pg_catalog.=) $2"
+	"         AND l.key_hash OPERATOR(pg_catalog.=) $1"
+	"       FOR NO KEY UPDATE SKIP LOCKED) AS l"
+	" WHERE s.ctid OPERATOR(pg_catalog.=) l.ctid"
+	"   AND s.key_hash OPERATOR(pg_catalog.=) $1"
+	"   AND s.xmin OPERATOR(pg_catalog.=) $3";
+	Oid			argtypes[6] = {BYTEAOID, TIDOID, XIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+	TIMESTAMPTZOID};
+	Datum		values[6];
+	bool		updated;
 
-	values[0] = PointerGetDatum(account);
-	values[1] = TimestampTzGetDatum(now);
-	values[2] = Int32GetDatum(session_touch_interval);
+	values[0] = PointerGetDatum(SessionKeyDigestBytea(key));
+	values[1] = PointerGetDatum(&row->ctid);
+	values[2] = TransactionIdGetDatum(row->xmin);
+	values[3] = TimestampTzGetDatum(now);
+	values[4] = TimestampTzGetDatum(expire_date);
+	values[5] = TimestampTzGetDatum(SessionPurgeAfter(row->purge_after, expire_date));
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionStorePlan(cache, sql, 3, argtypes), values, NULL, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not record account activity: %s", SPI_result_code_string(rc));
+	updated = SessionStoreRun(&plan, sql, 6, argtypes, values, NULL, SPI_OK_UPDATE) > 0;
 	SPI_finish();
-}
-
-/* Make an account active now and lock its row for the rest of the transaction. */
-void
-SessionAccountBind(text *account, TimestampTz now)
-{
-	static SPIPlanPtr plan = NULL;
-	static const char *sql =
-	"INSERT INTO session.accounts AS a (account, last_activity, activity_floor)"
-	" VALUES ($1, $2, $2)"
-	" ON CONFLICT (account) DO UPDATE"
-	" SET last_activity = greatest(a.last_activity, excluded.last_activity),"
-	"     is_active = true, inactive_since = NULL";
-
-	SessionAccountWrite(&plan, sql, account, now);
-}
-
-/* Record activity of an account, at most once per session.touch_interval. */
-void
-SessionAccountTouch(text *account, TimestampTz now)
-{
-	static SPIPlanPtr plan = NULL;
-	static const char *sql =
-	"INSERT INTO session.accounts AS a (account, last_activity, activity_floor)"
-	" VALUES ($1, $2, $2)"
-	" ON CONFLICT (account) DO UPDATE"
-	" SET last_activity = excluded.last_activity, is_active = true, inactive_since = NULL"
-	" WHERE NOT a.is_active"
-	"    OR a.last_activity OPERATOR(pg_catalog.<=)"
-	"       (excluded.last_activity OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))";
-
-	SessionAccountWrite(&plan, sql, account, now);
+	return updated;
 }
 
 /*
- * The account named by session data under session.account_key, as text:
- * Django keeps the user's id there as a string; a number is taken as its
- * text.  NULL when the key is unset, absent, or holds anything else.
+ * Delete the row version read as *row.  Returns false, and deletes
+ * nothing, when the row has changed or gone since it was read.
  */
-text *
-SessionDataAccount(Jsonb *data)
+bool
+SessionStoreDelete(const SessionKey *key, const SessionRow *row)
 {
-	JsonbValue	k;
-	JsonbValue *v;
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"DELETE FROM session.sessions AS s"
+	" WHERE s.ctid OPERATOR(pg_catalog.=) $2"
+	"   AND s.key_hash OPERATOR(pg_catalog.=) $1"
+	"   AND s.xmin OPERATOR(pg_catalog.=) $3";
+	Oid			argtypes[3] = {BYTEAOID, TIDOID, XIDOID};
+	Datum		values[3];
+	bool		deleted;
 
-	if (session_account_key == NULL || session_account_key[0] == '\0' || !JB_ROOT_IS_OBJECT(data))
-		return NULL;
-	k.type = jbvString;
-	k.val.string.val = session_account_key;
-	k.val.string.len = strlen(session_account_key);
-	v = findJsonbValueFromContainer(&data->root, JB_FOBJECT, &k);
-	if (v == NULL)
-		return NULL;
-	if (v->type == jbvString && v->val.string.len > 0)
-		return cstring_to_text_with_len(v->val.string.val, v->val.string.len);
-	if (v->type == jbvNumeric)
-		return cstring_to_text(DatumGetCString(DirectFunctionCall1(numeric_out,
-																   NumericGetDatum(v->val.numeric))));
-	return NULL;
-}
+	values[0] = PointerGetDatum(SessionKeyDigestBytea(key));
+	values[1] = PointerGetDatum(&row->ctid);
+	values[2] = TransactionIdGetDatum(row->xmin);
 
-/*
- * Session data is a JSON object no larger than session.max_data_size.  The
- * size is that of the stored jsonb value, which is what the table pays.
- */
-void
-SessionDataCheck(Jsonb *data)
-{
-	if (data == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("session data must not be null"),
-				 errhint("Use '{}' for a session without data.")));
-	if (!JB_ROOT_IS_OBJECT(data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("session data must be a JSON object"),
-				 errdetail("Got a JSON %s.",
-						   JB_ROOT_IS_SCALAR(data) ? "scalar" : "array")));
-	if (VARSIZE(data) > (Size) session_max_data_size)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("session data is too large"),
-				 errdetail("The data takes %zu bytes; session.max_data_size allows %d.",
-						   (size_t) VARSIZE(data), session_max_data_size)));
+	SPI_connect();
+	deleted = SessionStoreRun(&plan, sql, 3, argtypes, values, NULL, SPI_OK_DELETE) > 0;
+	SPI_finish();
+	return deleted;
 }

@@ -7,9 +7,11 @@
 #define SESSION_STORE_H
 
 #include "datatype/timestamp.h"
+#include "storage/itemptr.h"
 #include "utils/jsonb.h"
 
 #include "key.h"
+#include "policy.h"
 
 /* Column numbers of session.sessions, in the order the install script makes them. */
 #define Anum_sessions_id			1
@@ -25,43 +27,48 @@
 #define Anum_sessions_ip			11
 #define Anum_sessions_user_agent	12
 
-/* What a load needs of a row. */
+/*
+ * A row as read, with the version it was read at (ctid and xmin): a write
+ * computed from it applies only if the row has not changed since.
+ */
 typedef struct SessionRow
 {
+	ItemPointerData ctid;
+	TransactionId xmin;
 	int64		id;
-	Jsonb	   *data;			/* a private copy, palloc'd */
-	TimestampTz created;
+	Jsonb	   *data;			/* a private copy, or NULL if not asked for */
+	text	   *account;		/* a private copy, or NULL */
 	TimestampTz last_activity;
 	TimestampTz expire_date;
-	bool		has_max_age;
-	int32		max_age;
-	bool		fixed_expiry;
-	text	   *account;		/* a private copy, or NULL */
+	TimestampTz purge_after;
+	SessionExpiryPolicy policy;
 } SessionRow;
 
-/* What a new session starts with; NULL pointers mean "not given". */
-typedef struct SessionNew
+/*
+ * The new values of a row, computed by the caller.  A NULL new_key, data,
+ * ip or user_agent keeps what the row has; account is written as given
+ * (NULL unbinds).
+ */
+typedef struct SessionValues
 {
+	const SessionKey *new_key;
 	Jsonb	   *data;
-	bool		has_expire_date;
-	TimestampTz expire_date;
 	text	   *account;
+	TimestampTz last_activity;
+	TimestampTz expire_date;
+	TimestampTz purge_after;
+	SessionExpiryPolicy policy;
 	Datum		ip;				/* inet, or 0 */
 	text	   *user_agent;
-} SessionNew;
+} SessionValues;
 
 extern void SessionStoreInit(void);
 extern bool SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data);
-extern void SessionStoreTouch(const SessionKey *key, TimestampTz now);
-extern bool SessionStoreInsert(const SessionKey *key, const SessionNew *s, TimestampTz now,
-							   int64 *id);
-extern bool SessionStoreUpdate(const SessionKey *key, Jsonb *data, text *account,
-							   bool has_expire_date, TimestampTz expire_date,
-							   TimestampTz now);
-extern void SessionAccountBind(text *account, TimestampTz now);
-extern void SessionAccountTouch(text *account, TimestampTz now);
-extern bool SessionTouchDue(TimestampTz last_activity, TimestampTz now);
-extern void SessionDataCheck(Jsonb *data);
-extern text *SessionDataAccount(Jsonb *data);
+extern bool SessionStoreInsert(const SessionKey *key, const SessionValues *v, int64 *id);
+extern bool SessionStoreUpdate(const SessionKey *key, const SessionRow *row,
+							   const SessionValues *v);
+extern bool SessionStoreTouch(const SessionKey *key, const SessionRow *row,
+							  TimestampTz now, TimestampTz expire_date);
+extern bool SessionStoreDelete(const SessionKey *key, const SessionRow *row);
 
 #endif
