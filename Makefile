@@ -18,3 +18,6 @@ SHLIB_LINK = $(shell pkg-config --libs json-c) -lcrypto -lz
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Every object is rebuilt when any header changes.
+$(OBJS): $(wildcard src/*.h src/codec/*.h)

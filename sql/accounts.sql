@@ -101,9 +101,12 @@ SELECT pg_temp.account_of(session.create('{"_auth_user_id": ""}')) IS NULL AS em
 	   pg_temp.account_of(session.create('{"_auth_user_id": {"id": 7}}')) IS NULL AS json_object,
 	   pg_temp.account_of(session.create('{"nested": {"_auth_user_id": "7"}}')) IS NULL AS nested,
 	   pg_temp.account_of(session.create('{}')) IS NULL AS no_key;
--- the argument wins over the data
-SELECT session.create('{"_auth_user_id": "regress-data"}', account => 'regress-arg') AS kw \gset
+-- the argument and the data name the same account
+SELECT session.create('{"_auth_user_id": "regress-arg"}', account => 'regress-arg') AS kw \gset
 SELECT pg_temp.account_of(:'kw') AS account;
+-- invalid input: they name different ones
+SELECT session.create('{"_auth_user_id": "regress-data"}', account => 'regress-arg');
+\echo :SQLSTATE
 SELECT count(*) AS data_account_rows FROM session.accounts WHERE account = 'regress-data';
 -- must_create binds the same way
 SELECT session.save('regressaccounts00000000000000001', '{"_auth_user_id": "regress-mc"}', NULL, true) AS created;
@@ -117,6 +120,18 @@ SELECT pg_temp.account_of(session.create('{"_auth_user_id": "regress-off"}')) IS
 	   pg_temp.account_of(session.create('{}', account => 'regress-off-arg')) AS by_argument;
 SELECT count(*) AS derived_rows FROM session.accounts WHERE account IN ('regress-x', 'regress-off');
 SET session.account_key = '_auth_user_id';
+-- set() of the account key binds; set() of another field keeps the
+-- account; pop() of the account key unbinds
+SELECT session.create('{}') AS kf \gset
+SELECT session.set(:'kf', '_auth_user_id', '"regress-set"') AS set,
+	   pg_temp.account_of(:'kf') AS account;
+SELECT session.set(:'kf', 'cart', '1') AS set, pg_temp.account_of(:'kf') AS account;
+SELECT session.pop(:'kf', '_auth_user_id') AS popped, pg_temp.account_of(:'kf') AS account;
+-- an explicit binding survives data that never named an account
+SELECT session.login(:'kf', 'regress-explicit') AS kl \gset
+SELECT session.save(:'kl', '{"cart": 3}') AS saved, session.set(:'kl', 'x', '1') AS set,
+	   session.pop(:'kl', 'x') AS popped;
+SELECT pg_temp.account_of(:'kl') AS account_kept;
 -- an account id has 1 to 1024 bytes
 SELECT pg_temp.account_of(session.create('{}', account => repeat('x', 1024))) = repeat('x', 1024) AS ascii_1024,
 	   pg_temp.account_of(session.create('{}', account => repeat('é', 512))) = repeat('é', 512) AS bytes_1024,
@@ -150,7 +165,8 @@ SELECT pg_temp.account_of(:'ks') IS NULL AS anonymous;
 SELECT session.save(:'ks', '{"cart": 1, "_auth_user_id": "regress-s1"}') AS saved;
 SELECT pg_temp.account_of(:'ks') AS account,
 	   (SELECT is_active FROM pg_temp.account_row('regress-s1')) AS account_row;
--- a save without the key keeps the account
+-- a save without the key unbinds: the data named the account and no
+-- longer does (the application logged the user out through its data)
 SELECT session.save(:'ks', '{"cart": 2}') AS saved;
 SELECT pg_temp.account_of(:'ks') AS account;
 -- a save that names another account rebinds
@@ -567,9 +583,10 @@ SELECT session.schedule_maintenance('* * * * *', '-1 day');
 \echo :SQLSTATE
 
 --
--- privileges: a role without grants may log in and out, nothing else here
+-- privileges: a role given the API may log in and out, nothing else here
 --
 CREATE ROLE regress_session_accounts;
+SELECT session.grant_access('regress_session_accounts');
 SET ROLE regress_session_accounts;
 SELECT session.login(NULL, 'regress-role', '192.0.2.99', 'Role/1.0') AS kr \gset
 SELECT length(:'kr') = 32 AS len32, session.load(:'kr') AS data;
@@ -586,7 +603,7 @@ SELECT pg_temp.outcome($$SELECT * FROM session.account_sessions('regress-list')$
 	   pg_temp.outcome($$SELECT session.maintain()$$) AS maintain;
 SELECT pg_temp.outcome($$SELECT session.schedule_maintenance()$$) AS schedule_maintenance,
 	   pg_temp.outcome($$SELECT session.unschedule_maintenance()$$) AS unschedule_maintenance,
-	   pg_temp.outcome($$SELECT session._account_bind('regress-list')$$) AS _account_bind,
+	   pg_temp.outcome($$SELECT session._live_at(now(), now())$$) AS _live_at,
 	   pg_temp.outcome($$SELECT session._cron_hint('* * * * *')$$) AS _cron_hint,
 	   pg_temp.outcome($$SELECT session._notify('logout', 'regress-list', 1, NULL)$$) AS _notify;
 SELECT pg_temp.outcome($$SELECT count(*) FROM session.accounts$$) AS select_accounts,
@@ -610,7 +627,7 @@ FROM unnest(ARRAY['session.login(text, text, inet, text)',
 				  'session.maintain()',
 				  'session.schedule_maintenance(text, interval)',
 				  'session.unschedule_maintenance()',
-				  'session._account_bind(text)',
+				  'session._live_at(timestamptz, timestamptz)',
 				  'session._cron_hint(text)']::regprocedure[]) AS f
 JOIN pg_proc AS p ON p.oid = f;
 SELECT privilege, has_table_privilege('public', 'session.accounts', privilege) AS granted
@@ -630,6 +647,7 @@ DELETE FROM session.sessions WHERE id > :id0;
 DELETE FROM session.accounts WHERE account NOT IN (SELECT account FROM accounts_before);
 REVOKE EXECUTE ON FUNCTION session.account_sessions(text, text), session.revoke(text, bigint),
 	session.logout_everywhere(text, text) FROM regress_session_accounts;
+SELECT session.revoke_access('regress_session_accounts');
 DROP ROLE regress_session_accounts;
 
 -- flag_inactive and maintain in a backend that has not loaded the module,
@@ -644,6 +662,7 @@ SELECT session.create('{}', account => 'regress-fresh') IS NOT NULL AS created;
 UPDATE session.accounts SET last_activity = '2000-01-01', activity_floor = '2000-01-01'
 WHERE account = 'regress-fresh';
 CREATE ROLE regress_session_accounts;
+GRANT USAGE ON SCHEMA session TO regress_session_accounts;
 GRANT EXECUTE ON FUNCTION session.flag_inactive(interval) TO regress_session_accounts;
 \c -
 SET ROLE regress_session_accounts;
@@ -655,6 +674,7 @@ FROM session.accounts AS a WHERE account = 'regress-fresh';
 DELETE FROM session.sessions WHERE account = 'regress-fresh';
 DELETE FROM session.accounts WHERE account = 'regress-fresh';
 REVOKE EXECUTE ON FUNCTION session.flag_inactive(interval) FROM regress_session_accounts;
+REVOKE USAGE ON SCHEMA session FROM regress_session_accounts;
 DROP ROLE regress_session_accounts;
 
 --

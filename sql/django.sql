@@ -154,7 +154,8 @@ DROP TABLE public.not_django;
 --
 CREATE ROLE regress_django_app;
 CREATE ROLE regress_django_migrator;
-GRANT USAGE ON SCHEMA session TO regress_django_app, regress_django_migrator;
+SELECT session.grant_access('regress_django_app');
+GRANT USAGE ON SCHEMA session TO regress_django_migrator;
 SET ROLE regress_django_app;
 SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret') AS app_can_sign;
 SELECT session.import_django(secret => 'secret');

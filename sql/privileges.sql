@@ -1,8 +1,10 @@
 --
--- privileges: a role with no privileges of its own can run the lifecycle
--- API (holding a key is the authority) but can neither read nor change the
--- table, purge, call the internal helpers nor loosen the security settings.
--- Every SECURITY DEFINER function pins its search_path.
+-- privileges: nothing is granted to PUBLIC.  A role given the API with
+-- session.grant_access() can run the per-session calls (holding a key is
+-- the authority) but can neither read nor change the table, purge, call
+-- the internal helpers nor loosen the security settings; a role without
+-- it can do nothing.  Every SECURITY DEFINER function that is not C pins
+-- its search_path.
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS session;
@@ -15,6 +17,7 @@ LOAD 'session';
 
 CREATE ROLE regress_session_app;
 CREATE ROLE regress_session_other;
+SELECT session.grant_access('regress_session_app');
 
 --
 -- the lifecycle API, as a plain role
@@ -37,10 +40,19 @@ SELECT session.set_expiry(:'k', 600) AS set_expiry_seconds,
 SELECT session.set_expiry(:'k', clock_timestamp() + interval '1 day') AS set_expiry_date;
 SELECT session.cycle_key(:'k') AS k2 \gset
 SELECT session.load(:'k') IS NULL AS old_dead, session.load(:'k2') AS data;
--- holding the key is enough, whoever made the session
+-- invalid input: a role not given the API cannot use a key it holds
 SET ROLE regress_session_other;
-SELECT session.load(:'k2') AS data, session.set(:'k2', 'by', '"other"') AS set;
+SELECT session.load(:'k2') AS data;
+\echo :SQLSTATE
+SELECT session.create('{}', NULL, 'alice');
+\echo :SQLSTATE
+SELECT session.login(NULL, 'alice');
+\echo :SQLSTATE
+-- nor set the account key that decides what logout_everywhere() finds
+SET session.account_key = '';
+\echo :SQLSTATE
 SET ROLE regress_session_app;
+SELECT session.load(:'k2') AS data, session.set(:'k2', 'by', '"app"') AS set;
 SELECT session.delete(:'k2') AS delete,
 	   session.flush('regressprivileges000000000000001') AS flush;
 
@@ -66,11 +78,12 @@ SELECT session.clear_expired();
 -- nor are the internal helpers
 SELECT session._key_digest('abcdefghabcdefgh', false);
 \echo :SQLSTATE
-SELECT session._new_key();
+SELECT session._live_at(now(), now());
 \echo :SQLSTATE
-SELECT session._next_expiry(now(), NULL, false, NULL, now());
+SELECT session._notify('login', 'alice', 1, NULL);
 \echo :SQLSTATE
-SELECT session._check_data('{}');
+-- nor granting the API to others
+SELECT session.grant_access('regress_session_other');
 \echo :SQLSTATE
 -- nor the settings that protect the server or bound a stolen key's life
 SET session.max_lifetime = 0;
@@ -99,15 +112,18 @@ FROM pg_class AS c, aclexplode(c.relacl) AS a
 WHERE c.relnamespace = 'session'::regnamespace AND a.grantee = 0
 ORDER BY 1::text, 2;
 
--- the lifecycle API is PUBLIC, clear_expired is not
-SELECT f, has_function_privilege('public', f, 'EXECUTE') AS public
+-- nothing is PUBLIC; grant_access() gave the per-session API to the app
+SELECT f, has_function_privilege('public', f, 'EXECUTE') AS public,
+	   has_function_privilege('regress_session_app', f, 'EXECUTE') AS app
 FROM unnest(ARRAY['session.create(jsonb, timestamptz, text, inet, text)',
 				  'session.load(text)',
 				  'session.save(text, jsonb, timestamptz, boolean)',
 				  'session.exists(text)',
 				  'session.delete(text)',
 				  'session.flush(text)',
+				  'session.logout(text)',
 				  'session.cycle_key(text)',
+				  'session.login(text, text, inet, text)',
 				  'session.get(text, text)',
 				  'session.set(text, text, jsonb)',
 				  'session.pop(text, text)',
@@ -116,7 +132,12 @@ FROM unnest(ARRAY['session.create(jsonb, timestamptz, text, inet, text)',
 				  'session.expiry_age(text)',
 				  'session.expiry_date(text)',
 				  'session.expires_at_browser_close(text)',
-				  'session.clear_expired()']::regprocedure[]) AS f;
+				  'session.encode(jsonb, text, text, boolean, timestamptz)',
+				  'session.decode(text, text, text, text[], integer)',
+				  'session.clear_expired()',
+				  'session.account_sessions(text, text)',
+				  'session.grant_access(regrole)']::regprocedure[]) AS f;
+SELECT has_schema_privilege('public', 'session', 'USAGE') AS public_usage;
 
 -- The functions of the extension, from pg_depend.
 CREATE TEMP VIEW extension_functions AS
@@ -130,11 +151,13 @@ SELECT count(*) >= 16 AS has_security_definer_functions
 FROM extension_functions WHERE prosecdef;
 -- every SECURITY DEFINER function pins search_path to pg_catalog, pg_temp
 -- (pg_temp last, so no temporary object can shadow what they call), but
--- for create, load and save: C functions that resolve nothing through
+-- for the per-session C functions, which resolve nothing through
 -- search_path (tested below with a hostile path and operator)
-SELECT f AS unpinned FROM extension_functions
-WHERE prosecdef
-  AND NOT coalesce(proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
+SELECT f AS unpinned, l.lanname FROM extension_functions AS e
+JOIN pg_proc AS p ON p.oid = e.f
+JOIN pg_language AS l ON l.oid = p.prolang
+WHERE e.prosecdef
+  AND NOT coalesce(e.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
 ORDER BY 1::text;
 -- no function PUBLIC may run is one of the internal helpers
 SELECT f AS public_internal FROM extension_functions
@@ -174,5 +197,8 @@ SELECT session.load(:'victim') AS victim_data;
 SELECT session.delete(:'victim') AS cleaned;
 DROP SCHEMA regress_hostile CASCADE;
 
+SELECT session.revoke_access('regress_session_app');
+SELECT has_schema_privilege('regress_session_app', 'session', 'USAGE') AS usage_after_revoke,
+	   has_function_privilege('regress_session_app', 'session.load(text)', 'EXECUTE') AS load_after_revoke;
 DROP ROLE regress_session_app;
 DROP ROLE regress_session_other;

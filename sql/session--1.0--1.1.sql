@@ -883,7 +883,7 @@ BEGIN
 		PERFORM session.grant_access(r);
 		n := n OPERATOR(pg_catalog.+) 1;
 	END LOOP;
-	RAISE NOTICE 'session 1.1: granted the session API to % role(s) that could use it in 1.0', n
+	RAISE WARNING 'session 1.1: granted the session API to % role(s) that could use it in 1.0', n
 		USING HINT = 'Keep it for the application''s role only: SELECT session.revoke_access(''role'').';
 END
 $grants$;

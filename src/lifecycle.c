@@ -267,10 +267,12 @@ session_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(SessionDelete(&key));
 }
 
+/* A new key is no activity: the session keeps its expiry. */
 static void
 SessionCycleKeyEdit(const SessionRow *row, SessionValues *v, TimestampTz now, void *arg)
 {
 	v->new_key = (const SessionKey *) arg;
+	v->activity = false;
 }
 
 PG_FUNCTION_INFO_V1(session_cycle_key);

@@ -71,13 +71,24 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 			return false;
 
 		memset(&v, 0, sizeof(v));
+		v.activity = true;
 		v.account = row.account;
 		v.policy = row.policy;
 		due = SessionTouchDue(row.last_activity, now);
 		v.last_activity = due ? now : row.last_activity;
 		edit(&row, &v, now, arg);
-		v.expire_date = SessionNextExpiry(&v.policy, now);
-		v.purge_after = SessionPurgeAfter(row.purge_after, v.expire_date);
+		if (v.activity)
+		{
+			v.expire_date = SessionNextExpiry(&v.policy, now);
+			v.purge_after = SessionPurgeAfter(row.purge_after, v.expire_date);
+		}
+		else
+		{
+			due = false;
+			v.last_activity = row.last_activity;
+			v.expire_date = row.expire_date;
+			v.purge_after = row.purge_after;
+		}
 
 		binds = v.account != NULL && !SessionAccountEqual(v.account, row.account);
 		if (binds)

@@ -11,8 +11,9 @@
 /*
  * What a write does to a live session.  *v starts as the row's values with
  * activity recorded when due; the edit changes what it writes.  The expiry
- * is then computed from v->policy, and the account binding follows
- * v->account.
+ * is then computed from v->policy, unless the edit says that the write is
+ * no activity of the session (v->activity = false: the expiry and the last
+ * activity stay), and the account binding follows v->account.
  */
 typedef void (*SessionEdit) (const SessionRow *row, SessionValues *v, TimestampTz now,
 							 void *arg);

@@ -51,6 +51,7 @@ typedef struct SessionRow
  */
 typedef struct SessionValues
 {
+	bool		activity;		/* the write is activity of the session */
 	const SessionKey *new_key;
 	Jsonb	   *data;
 	text	   *account;
