@@ -133,6 +133,8 @@ def main():
     acur = admin.cursor()
     acur.execute('DROP DATABASE IF EXISTS %s' % DB)
     acur.execute('CREATE DATABASE %s' % DB)
+    # events are off unless a DBA turns them on
+    acur.execute('ALTER DATABASE %s SET session.events = on' % DB)
 
     setup = connect()
     setup.cursor().execute('CREATE EXTENSION session')
@@ -320,9 +322,10 @@ def main():
           got)
     t.close()
 
-    # a role without grants: its logins and logouts send events too
+    # the application's role, given the API: its logins and logouts send events too
     c.execute('DROP ROLE IF EXISTS regress_events_app')
     c.execute('CREATE ROLE regress_events_app LOGIN')
+    c.execute("SELECT session.grant_access('regress_events_app')")
     r = psycopg2.connect(dbname=DB, user='regress_events_app')
     r.autocommit = True
     rc = r.cursor()
@@ -334,6 +337,7 @@ def main():
     check('a plain role\'s logout sends logout',
           [e.get('event') for e in L.collect(r)] == ['logout'])
     r.close()
+    c.execute("SELECT session.revoke_access('regress_events_app')")
     c.execute('DROP ROLE regress_events_app')
 
     # account ids in the payload
