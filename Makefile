@@ -12,8 +12,8 @@ DATA = $(sort $(wildcard sql/session--*.sql))
 REGRESS = $(sort $(basename $(notdir $(filter-out $(DATA),$(wildcard sql/*.sql)))))
 ISOLATION = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
 
-PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags json-c)
-SHLIB_LINK = $(shell pkg-config --libs json-c) -lcrypto -lz
+PG_CPPFLAGS = -Isrc $(shell pkg-config --cflags json-c) -I$(shell $(PG_CONFIG) --includedir)
+SHLIB_LINK = $(shell pkg-config --libs json-c) -lcrypto -lz -L$(shell $(PG_CONFIG) --libdir) -lpq
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

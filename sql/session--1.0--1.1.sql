@@ -292,6 +292,34 @@ REVOKE ALL ON FUNCTION @extschema@.set_expiry(pg_catalog.text, pg_catalog.timest
 REVOKE ALL ON FUNCTION @extschema@.expiry_date(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.expiry_age(pg_catalog.text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.expires_at_browser_close(pg_catalog.text) FROM PUBLIC;
+
+--
+-- Deferred activity (with shared_preload_libraries = 'session'): loads
+-- record activity in shared memory and a background worker writes it.
+--
+CREATE FUNCTION @extschema@.activity_status()
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'session_activity_status'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.activity_status() IS
+'how loads record activity here (mode "deferred", "inline" or on a standby "none") and the state of the shared buffer';
+REVOKE ALL ON FUNCTION @extschema@.activity_status() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._flush_activity()
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'session_flush_activity'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+COMMENT ON FUNCTION @extschema@._flush_activity() IS
+'internal: write the activity recorded for this database now (the purge and flag_inactive() do it first)';
+REVOKE ALL ON FUNCTION @extschema@._flush_activity() FROM PUBLIC;
+
+CREATE FUNCTION @extschema@._apply_activity(digests pg_catalog.bytea[], ats pg_catalog.timestamptz[])
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'session_apply_activity'
+LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
+COMMENT ON FUNCTION @extschema@._apply_activity(pg_catalog.bytea[], pg_catalog.timestamptz[]) IS
+'internal: write activity that a standby recorded; grant it to the role of session.primary_conninfo only';
+REVOKE ALL ON FUNCTION @extschema@._apply_activity(pg_catalog.bytea[], pg_catalog.timestamptz[]) FROM PUBLIC;
 --
 -- Across the sessions of an account.  Not for PUBLIC, nor granted by
 -- session.grant_access(): grant it to the role of the application that
@@ -380,6 +408,8 @@ DECLARE
 	flagged pg_catalog.text[];
 	acc pg_catalog.text;
 BEGIN
+	-- activity loads recorded but the worker has not written yet counts
+	PERFORM session._flush_activity();
 	IF idle IS NULL THEN
 		idle := session._inactive_after();
 	END IF;
@@ -541,6 +571,8 @@ BEGIN
 		RAISE EXCEPTION 'time_budget must not be negative' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	deleted := 0;
+	-- a session with recorded activity is live: write that activity first
+	PERFORM session._flush_activity();
 	LOOP
 		EXIT WHEN NOT pg_catalog.pg_try_advisory_xact_lock(8315179226536832624::pg_catalog.int8);
 		SELECT b.upto, b.deleted INTO upto, n
@@ -594,9 +626,11 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	ts pg_catalog.timestamptz := pg_catalog.clock_timestamp();
+	ts pg_catalog.timestamptz;
 	n pg_catalog.int8;
 BEGIN
+	PERFORM session._flush_activity();
+	ts := pg_catalog.clock_timestamp();
 	DELETE FROM session.sessions AS s
 	WHERE s.purge_after OPERATOR(pg_catalog.<=) ts
 	  AND NOT session._live_at(s.expire_date, ts);

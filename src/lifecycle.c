@@ -22,6 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "account.h"
+#include "activity.h"
 #include "data.h"
 #include "events.h"
 #include "key.h"
@@ -146,9 +147,10 @@ PG_FUNCTION_INFO_V1(session_load);
 /*
  * load(key text) returns jsonb
  *
- * The data of a live session, or NULL.  Never creates a row; writes at most
- * once per session.touch_interval, and never in a read-only transaction or
- * on a standby.
+ * The data of a live session, or NULL.  Never creates a row.  Activity is
+ * recorded at most once per session.touch_interval: in shared memory when
+ * the library is preloaded (activity.c), else written inline, never in a
+ * read-only transaction or on a standby.
  */
 Datum
 session_load(PG_FUNCTION_ARGS)
@@ -160,9 +162,19 @@ session_load(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || !SessionKeyParse(PG_GETARG_TEXT_PP(0), &key))
 		PG_RETURN_NULL();		/* malformed keys are simply unknown */
 	now = GetCurrentTimestamp();
-	if (!SessionStoreFetch(&key, &row, true) || !SessionIsLive(row.expire_date, now))
+	if (!SessionStoreFetch(&key, &row, true))
 		PG_RETURN_NULL();
-	if (!XactReadOnly && SessionTouchDue(row.last_activity, now))
+	if (!SessionIsLive(row.expire_date, now))
+	{
+		TimestampTz at;
+
+		/* live by activity recorded but not written yet? */
+		if (!SessionActivityPendingAt(&key, &at) || at <= row.last_activity ||
+			!SessionIsLive(SessionNextExpiry(&row.policy, at), now))
+			PG_RETURN_NULL();
+	}
+	if (SessionTouchDue(row.last_activity, now) &&
+		!SessionActivityRecord(&key, now) && !XactReadOnly)
 		SessionLoadTouch(&key, &row, now);
 	PG_RETURN_JSONB_P(row.data);
 }

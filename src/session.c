@@ -16,6 +16,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "activity.h"
+#include "miscadmin.h"
 #include "settings.h"
 #include "store.h"
 
@@ -29,6 +31,9 @@ char	   *session_account_key = NULL;
 int			session_inactive_after = 1800;
 bool		session_logout_inactive = false;
 bool		session_events = false;
+int			session_activity_buffer_size = 65536;
+int			session_activity_flush_interval = 1000;
+char	   *session_primary_conninfo = NULL;
 
 void		_PG_init(void);
 
@@ -102,6 +107,33 @@ SessionDefineSettings(void)
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomIntVariable("session.activity_flush_interval",
+							"Time between two writes of the recorded activity of sessions.",
+							"A crash loses at most this much activity: timestamps, never sessions.",
+							&session_activity_flush_interval,
+							1000, 10, 60000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("session.primary_conninfo",
+							   "Connection string a standby uses to send session activity to the primary.",
+							   "Empty: loads on a standby do not extend sessions.",
+							   &session_primary_conninfo,
+							   "",
+							   PGC_SIGHUP, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	/* the buffer exists only when the library is preloaded */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("session.activity_buffer_size",
+								"Sessions whose activity shared memory holds until it is written.",
+								"Needs shared_preload_libraries = 'session'; about 80 bytes each. "
+								"A load that finds the buffer full writes its activity inline.",
+								&session_activity_buffer_size,
+								65536, 16, INT_MAX / 2,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("session");
 }
 
@@ -110,6 +142,8 @@ _PG_init(void)
 {
 	SessionDefineSettings();
 	SessionStoreInit();
+	if (process_shared_preload_libraries_in_progress)
+		SessionActivityInit();
 }
 
 /*

@@ -13,7 +13,10 @@ extern int	session_max_data_size;	/* bytes */
 extern char *session_account_key;	/* data key naming the account */
 extern int	session_inactive_after; /* seconds */
 extern bool session_logout_inactive;
-extern bool session_events;	/* send NOTIFY on session_events */
+extern bool session_events;
+extern int	session_activity_buffer_size;	/* entries */
+extern int	session_activity_flush_interval;	/* ms */
+extern char *session_primary_conninfo;	/* send NOTIFY on session_events */
 
 extern void SessionDefineSettings(void);
 
