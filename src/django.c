@@ -50,6 +50,13 @@
 #define IMPORT_MAX_ACCOUNT_LENGTH 1024
 
 /*
+ * Most fallback secrets decode and import_django accept.  Django projects
+ * keep a handful in SECRET_KEY_FALLBACKS while a rotation runs; every one
+ * costs an HMAC of the token, for every token, so the list is bounded.
+ */
+#define DJANGO_MAX_FALLBACK_SECRETS 100
+
+/*
  * Raise the error for a codec status other than CODEC_OK.  max_age is only
  * used for an expired signature.
  */
@@ -172,6 +179,7 @@ DjangoSalt(text *salt)
 /*
  * The secret followed by the fallback secrets (Django's SECRET_KEY and
  * SECRET_KEY_FALLBACKS), in that order.  The bytes stay in the arguments.
+ * At most DJANGO_MAX_FALLBACK_SECRETS fallback secrets are accepted.
  */
 static CodecBytes *
 DjangoSecrets(text *secret, ArrayType *fallbacks, int *nsecrets)
@@ -183,8 +191,17 @@ DjangoSecrets(text *secret, ArrayType *fallbacks, int *nsecrets)
 	int			i;
 
 	if (fallbacks != NULL)
+	{
+		nelems = ArrayGetNItems(ARR_NDIM(fallbacks), ARR_DIMS(fallbacks));
+		if (nelems > DJANGO_MAX_FALLBACK_SECRETS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many fallback secrets"),
+					 errdetail("At most %d fallback secrets are allowed, %d were given.",
+							   DJANGO_MAX_FALLBACK_SECRETS, nelems)));
 		deconstruct_array(fallbacks, TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, &nulls, &nelems);
+	}
 	secrets = palloc(sizeof(CodecBytes) * (nelems + 1));
 	secrets[0] = DjangoSecret(secret, "secret");
 	for (i = 0; i < nelems; i++)
@@ -211,6 +228,13 @@ DjangoUnixTime(TimestampTz ts)
 /*
  * Decode a token into palloc'd JSON text, or return the codec's status with
  * *json set to NULL.
+ *
+ * The codec is given one secret at a time, so that a cancel is served
+ * between secrets: each one costs an HMAC over the whole token, and the
+ * codec cannot be interrupted while it holds malloc'd memory.  The first
+ * secret that verifies decides, as in Django.  (The codec, given them all,
+ * would try every secret on the signed format before the pre-3.1 one; a
+ * token cannot verify in both formats, so the verdict is the same.)
  */
 static CodecStatus
 DjangoDecode(text *token, const CodecBytes *secrets, int nsecrets, CodecBytes salt,
@@ -218,13 +242,18 @@ DjangoDecode(text *token, const CodecBytes *secrets, int nsecrets, CodecBytes sa
 {
 	char	   *out = NULL;
 	size_t		out_len = 0;
-	CodecStatus status;
+	int64		now = DjangoUnixTime(GetCurrentTimestamp());
+	CodecStatus status = CODEC_BAD_SIGNATURE;
+	int			i;
 
-	status = codec_decode(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token),
-						  secrets, nsecrets, salt, max_age,
-						  DjangoUnixTime(GetCurrentTimestamp()),
-						  (size_t) session_max_data_size, &out, &out_len);
 	*json = NULL;
+	for (i = 0; i < nsecrets && status == CODEC_BAD_SIGNATURE; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		status = codec_decode(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token),
+							  &secrets[i], 1, salt, max_age, now,
+							  (size_t) session_max_data_size, &out, &out_len);
+	}
 	if (status != CODEC_OK)
 	{
 		if (out != NULL)
