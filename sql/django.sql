@@ -169,8 +169,45 @@ INSERT INTO public.django_session VALUES
 SELECT session.import_django(secret => 'secret', salt => 'django.contrib.sessions.MySessionStore') AS custom_salt;
 SELECT session.load('custom0000000000000000000000009') AS custom;
 
+-- A row that expires at infinity, or whose data holds a number jsonb
+-- cannot, is skipped with the others that cannot be imported.
+CREATE TABLE public.django_session_edge (LIKE public.django_session);
+INSERT INTO public.django_session_edge VALUES
+	('forever0000000000000000000000010', session.encode('{"a": 1}', 'secret'), 'infinity'),
+	('never000000000000000000000000011', session.encode('{"a": 1}', 'secret'), '-infinity'),
+	('bignumber00000000000000000000012',
+	 '.eJztwUENADAIBDAvJ2AJX9ygY5l3ZOzT9mbSdQoAAAAAAAAAAAAAAAAAAAD47i3q60Lr:1xWYTa:KifpSlna5coAEVBiB_81qGvtXbJJ8oPmhhz3kxGq8jI',
+	 now() + interval '1 day'),
+	('fine0000000000000000000000000013', session.encode('{"a": 1}', 'secret'), now() + interval '1 day');
+SELECT session.import_django('public.django_session_edge', 'secret') AS imported;
+SELECT session.exists('forever0000000000000000000000010') AS forever,
+	   session.exists('never000000000000000000000000011') AS never,
+	   session.exists('bignumber00000000000000000000012') AS bignumber,
+	   session.exists('fine0000000000000000000000000013') AS fine;
+DELETE FROM session.sessions
+WHERE key_hash = session._key_digest('fine0000000000000000000000000013', false);
+
+-- A cancel ends the import, leaving nothing imported, and comes while a row
+-- is verified: the last row here takes seconds to fail with 101 secrets.
+TRUNCATE public.django_session_edge;
+INSERT INTO public.django_session_edge VALUES
+	('first000000000000000000000000014', session.encode('{"a": 1}', 'secret'), now() + interval '1 day'),
+	('slow0000000000000000000000000015', repeat('a', 16000000) || ':' || repeat('A', 43),
+	 now() + interval '1 day');
+SET session.max_data_size = '64MB';
+SELECT clock_timestamp() AS started \gset
+SET statement_timeout = '500ms';
+SELECT session.import_django('public.django_session_edge', 'secret',
+							 array_fill('other'::text, ARRAY[100]));
+RESET statement_timeout;
+SELECT clock_timestamp() - :'started' < interval '3 s' AS cancelled_promptly,
+	   session.exists('first000000000000000000000000014') AS first_imported;
+RESET session.max_data_size;
+DROP TABLE public.django_session_edge;
+
 -- invalid input
 SELECT session.import_django('public.no_such_table', 'secret');
+SELECT session.import_django(secret => 'secret', fallback_secrets => array_fill('other'::text, ARRAY[101]));
 SELECT session.import_django(secret => 'secret', salt => NULL);
 SELECT session.import_django(secret => NULL);
 SELECT session.import_django(secret => '');

@@ -359,9 +359,24 @@ session_decode(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Is an error raised while converting one row's data something about that
+ * row, which the import may skip?  Only errors of the data itself are:
+ * class 22 (data exception) and a value beyond what a type can hold.  A
+ * cancel, a timeout, a shutdown, running out of memory or anything else
+ * ends the import.
+ */
+static bool
+DjangoImportErrorIsRows(int sqlerrcode)
+{
+	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+		sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+}
+
+/*
  * jsonb from the codec's JSON text, or NULL if PostgreSQL refuses it.  The
  * codec promises text that jsonb_in accepts; the import still runs the
- * conversion in a subtransaction, so that one row can never abort it.
+ * conversion in a subtransaction, so that one row's data can never abort
+ * it.  Any other error is raised again once the subtransaction is gone.
  */
 static Jsonb *
 DjangoImportJsonb(char *json)
@@ -381,11 +396,17 @@ DjangoImportJsonb(char *json)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
+		if (!DjangoImportErrorIsRows(edata->sqlerrcode))
+			ReThrowError(edata);
+		FreeErrorData(edata);
 		result = NULL;
 	}
 	PG_END_TRY();
@@ -453,6 +474,15 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 		counts->present++;
 		return;
 	}
+	/* The store keeps finite expiry dates only. */
+	memset(&s, 0, sizeof(s));
+	s.has_expire_date = true;
+	s.expire_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
+	if (isnull || TIMESTAMP_NOT_FINITE(s.expire_date))
+	{
+		counts->unusable++;
+		return;
+	}
 	d = SPI_getbinval(tuple, desc, 2, &isnull);
 	if (isnull ||
 		DjangoDecode(DatumGetTextPP(d), secrets, nsecrets, salt, -1, &json) != CODEC_OK ||
@@ -464,10 +494,7 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 		return;
 	}
 
-	memset(&s, 0, sizeof(s));
 	s.data = data;
-	s.has_expire_date = true;
-	s.expire_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
 	s.account = SessionDataAccount(data);
 	if (s.account && VARSIZE_ANY_EXHDR(s.account) > IMPORT_MAX_ACCOUNT_LENGTH)
 	{
@@ -498,10 +525,12 @@ PG_FUNCTION_INFO_V1(session_import_django);
  * keys (stored as digests), same data, and each Django expire_date as the
  * session's fixed expiry, so nobody is logged out.  A key the store already
  * has is skipped, so the import can run again to pick up sessions made
- * since.  Rows that cannot be decoded with the secrets, or whose key or
- * data the store cannot hold, are counted and skipped.  Everything happens
- * in the caller's transaction: an error leaves nothing half-imported.  The
- * salt is that of the project's session store class, as for decode.
+ * since.  Rows that cannot be decoded with the secrets, or whose key, data
+ * or expiry date (infinity) the store cannot hold, are counted and skipped.
+ * Any other error, a cancel or a timeout among them, ends the import.
+ * Everything happens in the caller's transaction: an error leaves nothing
+ * half-imported.  The salt is that of the project's session store class,
+ * as for decode.
  *
  * The source is read as the caller, who needs SELECT on it; the rows are
  * written as the owner of session.sessions.  Returns the number imported.
@@ -602,7 +631,8 @@ session_import_django(PG_FUNCTION_ARGS)
 							   counts.unusable, counts.unusable,
 							   quote_qualified_identifier(nspname, relname)),
 				 errdetail("Their data does not verify with the secrets given or is not a "
-						   "JSON object, or their key or data does not fit the store."),
+						   "JSON object, or their key, data or expiry date does not fit "
+						   "the store."),
 				 errhint("Sessions written with PickleSerializer cannot be imported; "
 						 "a session store class not named SessionStore needs its salt.")));
 	PG_RETURN_INT64(counts.imported);
