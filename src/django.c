@@ -361,12 +361,12 @@ session_decode(PG_FUNCTION_ARGS)
 /*
  * Is an error raised while converting one row's data something about that
  * row, which the import may skip?  Only errors of the data itself are:
- * class 22 (data exception) and a value beyond what a type can hold.  A
- * cancel, a timeout, a shutdown, running out of memory or anything else
- * ends the import.
+ * class 22 (data exception) and a value jsonb cannot hold (54000, e.g. a
+ * string over its length limit).  A cancel, a timeout, a shutdown, running
+ * out of memory or anything else ends the import.
  */
 static bool
-DjangoImportErrorIsRows(int sqlerrcode)
+DjangoImportErrorIsRowData(int sqlerrcode)
 {
 	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
 		sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
@@ -404,7 +404,7 @@ DjangoImportJsonb(char *json)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		if (!DjangoImportErrorIsRows(edata->sqlerrcode))
+		if (!DjangoImportErrorIsRowData(edata->sqlerrcode))
 			ReThrowError(edata);
 		FreeErrorData(edata);
 		result = NULL;
