@@ -25,6 +25,9 @@ SELECT session.decode('OWUzNTNmNWQxNTBjOWExZmM4MmQ3NzNhMDRmMjU4NmYwNDUyNGI2NDp7I
 					  'django_tests_secret_key') AS legacy;
 SELECT session.decode(session.encode('{"a": [1, 2.50, null, true]}', 'old'), 'new',
 					  fallback_secrets => '{other,old}') AS rotated;
+SELECT session.decode(session.encode('{"a": 1}', 'old'), 'new',
+					  fallback_secrets => array_fill('other'::text, ARRAY[99]) || '{old}')
+	AS hundredth_fallback;
 SELECT session.decode(session.encode('{"a": 1}', 'secret', 'my.salt'), 'secret', 'my.salt') AS own_salt;
 SELECT session.decode(session.encode('{"a": 1}', 'secret', compress => false), 'secret') AS uncompressed;
 SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret', max_age => 60) AS fresh;
@@ -40,6 +43,16 @@ SELECT session.decode(session.encode('{"a": 1}', 'secret'), '');
 SELECT session.decode(session.encode('{"a": 1}', 'secret'), NULL);
 SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret', fallback_secrets => '{NULL}');
 SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret', max_age => -1);
+SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret',
+					  fallback_secrets => array_fill('other'::text, ARRAY[101]));
+SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret',
+					  fallback_secrets => array_fill('other'::text, ARRAY[10, 11]));
+-- signed by Django, holding numbers jsonb cannot: 16384 digits after the
+-- point ({"a": 1.111...}), 131073 before it ({"n": 1000...0.5})
+SELECT session.decode('.eJztwUENADAIBDAvJ2AJX9ygY5l3ZOzT9mbSdQoAAAAAAAAAAAAAAAAAAAD47i3q60Lr:1xWYTa:KifpSlna5coAEVBiB_81qGvtXbJJ8oPmhhz3kxGq8jI',
+					  'secret');
+SELECT session.decode('.eJztwTENACAMADAvE7DAsQdRGFjmnQcZbTtunL0AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAvqx5pI8IGQ:1xWYTa:ADMP4D0CHnnW5JZb_NjLGUPsldWw1VirwYO9n8bmGAo',
+					  'secret');
 SELECT session.encode('[1]', 'secret');
 SELECT session.encode('{}', 'secret', compress => NULL);
 SELECT session.encode('{}', 'secret', signed_at => 'infinity');
@@ -57,7 +70,23 @@ SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'wrong');
 SELECT session.decode(session.encode('{"a": 1}', 'secret', signed_at => now() - interval '1 hour'),
 					  'secret', max_age => 60);
 SELECT session.decode('WzEsMl0:1r31eq:apxZf8WRk3OgDTe0AJZKBa7icLwF4X54GGIzaaZnn3c', 'secret');
+SELECT session.decode('.eJztwUENADAIBDAvJ2AJX9ygY5l3ZOzT9mbSdQoAAAAAAAAAAAAAAAAAAAD47i3q60Lr:1xWYTa:KifpSlna5coAEVBiB_81qGvtXbJJ8oPmhhz3kxGq8jI',
+					  'secret');
+SELECT session.decode(session.encode('{"a": 1}', 'secret'), 'secret',
+					  fallback_secrets => array_fill('other'::text, ARRAY[101]));
 \set VERBOSITY default
+
+-- A cancel is served between secrets: 101 HMACs of a 16 MB token take
+-- seconds, the timeout half a second.
+CREATE TEMP TABLE slow_token AS
+SELECT repeat('a', 16000000) || ':' || repeat('A', 43) AS token;
+SET session.max_data_size = '64MB';
+SET statement_timeout = '500ms';
+SELECT session.decode(token, 'secret', fallback_secrets => array_fill('other'::text, ARRAY[100]))
+FROM slow_token;
+RESET statement_timeout;
+RESET session.max_data_size;
+DROP TABLE slow_token;
 
 -- Every single-byte change of a token is a bad signature.
 CREATE FUNCTION pg_temp.tampered(token text) RETURNS TABLE (state text, n bigint)
@@ -140,8 +169,45 @@ INSERT INTO public.django_session VALUES
 SELECT session.import_django(secret => 'secret', salt => 'django.contrib.sessions.MySessionStore') AS custom_salt;
 SELECT session.load('custom0000000000000000000000009') AS custom;
 
+-- A row that expires at infinity, or whose data holds a number jsonb
+-- cannot, is skipped with the others that cannot be imported.
+CREATE TABLE public.django_session_edge (LIKE public.django_session);
+INSERT INTO public.django_session_edge VALUES
+	('forever0000000000000000000000010', session.encode('{"a": 1}', 'secret'), 'infinity'),
+	('never000000000000000000000000011', session.encode('{"a": 1}', 'secret'), '-infinity'),
+	('bignumber00000000000000000000012',
+	 '.eJztwUENADAIBDAvJ2AJX9ygY5l3ZOzT9mbSdQoAAAAAAAAAAAAAAAAAAAD47i3q60Lr:1xWYTa:KifpSlna5coAEVBiB_81qGvtXbJJ8oPmhhz3kxGq8jI',
+	 now() + interval '1 day'),
+	('fine0000000000000000000000000013', session.encode('{"a": 1}', 'secret'), now() + interval '1 day');
+SELECT session.import_django('public.django_session_edge', 'secret') AS imported;
+SELECT session.exists('forever0000000000000000000000010') AS forever,
+	   session.exists('never000000000000000000000000011') AS never,
+	   session.exists('bignumber00000000000000000000012') AS bignumber,
+	   session.exists('fine0000000000000000000000000013') AS fine;
+DELETE FROM session.sessions
+WHERE key_hash = session._key_digest('fine0000000000000000000000000013', false);
+
+-- A cancel ends the import, leaving nothing imported, and comes while a row
+-- is verified: the last row here takes seconds to fail with 101 secrets.
+TRUNCATE public.django_session_edge;
+INSERT INTO public.django_session_edge VALUES
+	('first000000000000000000000000014', session.encode('{"a": 1}', 'secret'), now() + interval '1 day'),
+	('slow0000000000000000000000000015', repeat('a', 16000000) || ':' || repeat('A', 43),
+	 now() + interval '1 day');
+SET session.max_data_size = '64MB';
+SELECT clock_timestamp() AS started \gset
+SET statement_timeout = '500ms';
+SELECT session.import_django('public.django_session_edge', 'secret',
+							 array_fill('other'::text, ARRAY[100]));
+RESET statement_timeout;
+SELECT clock_timestamp() - :'started' < interval '3 s' AS cancelled_promptly,
+	   session.exists('first000000000000000000000000014') AS first_imported;
+RESET session.max_data_size;
+DROP TABLE public.django_session_edge;
+
 -- invalid input
 SELECT session.import_django('public.no_such_table', 'secret');
+SELECT session.import_django(secret => 'secret', fallback_secrets => array_fill('other'::text, ARRAY[101]));
 SELECT session.import_django(secret => 'secret', salt => NULL);
 SELECT session.import_django(secret => NULL);
 SELECT session.import_django(secret => '');

@@ -50,6 +50,13 @@
 #define IMPORT_BATCH_SIZE	1000
 
 /*
+ * Most fallback secrets decode and import_django accept.  Django projects
+ * keep a handful in SECRET_KEY_FALLBACKS while a rotation runs; every one
+ * costs an HMAC of the token, for every token, so the list is bounded.
+ */
+#define DJANGO_MAX_FALLBACK_SECRETS 100
+
+/*
  * Raise the error for a codec status other than CODEC_OK.  max_age is only
  * used for an expired signature.
  */
@@ -172,6 +179,7 @@ DjangoSalt(text *salt)
 /*
  * The secret followed by the fallback secrets (Django's SECRET_KEY and
  * SECRET_KEY_FALLBACKS), in that order.  The bytes stay in the arguments.
+ * At most DJANGO_MAX_FALLBACK_SECRETS fallback secrets are accepted.
  */
 static CodecBytes *
 DjangoSecrets(text *secret, ArrayType *fallbacks, int *nsecrets)
@@ -183,8 +191,17 @@ DjangoSecrets(text *secret, ArrayType *fallbacks, int *nsecrets)
 	int			i;
 
 	if (fallbacks != NULL)
+	{
+		nelems = ArrayGetNItems(ARR_NDIM(fallbacks), ARR_DIMS(fallbacks));
+		if (nelems > DJANGO_MAX_FALLBACK_SECRETS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many fallback secrets"),
+					 errdetail("At most %d fallback secrets are allowed, %d were given.",
+							   DJANGO_MAX_FALLBACK_SECRETS, nelems)));
 		deconstruct_array(fallbacks, TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, &nulls, &nelems);
+	}
 	secrets = palloc(sizeof(CodecBytes) * (nelems + 1));
 	secrets[0] = DjangoSecret(secret, "secret");
 	for (i = 0; i < nelems; i++)
@@ -211,6 +228,13 @@ DjangoUnixTime(TimestampTz ts)
 /*
  * Decode a token into palloc'd JSON text, or return the codec's status with
  * *json set to NULL.
+ *
+ * The codec is given one secret at a time, so that a cancel is served
+ * between secrets: each one costs an HMAC over the whole token, and the
+ * codec cannot be interrupted while it holds malloc'd memory.  The first
+ * secret that verifies decides, as in Django.  (The codec, given them all,
+ * would try every secret on the signed format before the pre-3.1 one; a
+ * token cannot verify in both formats, so the verdict is the same.)
  */
 static CodecStatus
 DjangoDecode(text *token, const CodecBytes *secrets, int nsecrets, CodecBytes salt,
@@ -218,13 +242,18 @@ DjangoDecode(text *token, const CodecBytes *secrets, int nsecrets, CodecBytes sa
 {
 	char	   *out = NULL;
 	size_t		out_len = 0;
-	CodecStatus status;
+	int64		now = DjangoUnixTime(GetCurrentTimestamp());
+	CodecStatus status = CODEC_BAD_SIGNATURE;
+	int			i;
 
-	status = codec_decode(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token),
-						  secrets, nsecrets, salt, max_age,
-						  DjangoUnixTime(GetCurrentTimestamp()),
-						  (size_t) session_max_data_size, &out, &out_len);
 	*json = NULL;
+	for (i = 0; i < nsecrets && status == CODEC_BAD_SIGNATURE; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		status = codec_decode(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token),
+							  &secrets[i], 1, salt, max_age, now,
+							  (size_t) session_max_data_size, &out, &out_len);
+	}
 	if (status != CODEC_OK)
 	{
 		if (out != NULL)
@@ -330,9 +359,24 @@ session_decode(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Is an error raised while converting one row's data something about that
+ * row, which the import may skip?  Only errors of the data itself are:
+ * class 22 (data exception) and a value jsonb cannot hold (54000, e.g. a
+ * string over its length limit).  A cancel, a timeout, a shutdown, running
+ * out of memory or anything else ends the import.
+ */
+static bool
+DjangoImportErrorIsRowData(int sqlerrcode)
+{
+	return ERRCODE_TO_CATEGORY(sqlerrcode) == ERRCODE_DATA_EXCEPTION ||
+		sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+}
+
+/*
  * jsonb from the codec's JSON text, or NULL if PostgreSQL refuses it.  The
  * codec promises text that jsonb_in accepts; the import still runs the
- * conversion in a subtransaction, so that one row can never abort it.
+ * conversion in a subtransaction, so that one row's data can never abort
+ * it.  Any other error is raised again once the subtransaction is gone.
  */
 static Jsonb *
 DjangoImportJsonb(char *json)
@@ -352,11 +396,17 @@ DjangoImportJsonb(char *json)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
+		if (!DjangoImportErrorIsRowData(edata->sqlerrcode))
+			ReThrowError(edata);
+		FreeErrorData(edata);
 		result = NULL;
 	}
 	PG_END_TRY();
@@ -424,6 +474,15 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 		counts->present++;
 		return;
 	}
+	/* The store keeps finite expiry dates only. */
+	memset(&s, 0, sizeof(s));
+	s.policy.fixed = true;
+	s.policy.fixed_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
+	if (isnull || TIMESTAMP_NOT_FINITE(s.policy.fixed_date))
+	{
+		counts->unusable++;
+		return;
+	}
 	d = SPI_getbinval(tuple, desc, 2, &isnull);
 	if (isnull ||
 		DjangoDecode(DatumGetTextPP(d), secrets, nsecrets, salt, -1, &json) != CODEC_OK ||
@@ -435,10 +494,7 @@ DjangoImportRow(HeapTuple tuple, TupleDesc desc, const CodecBytes *secrets, int 
 		return;
 	}
 
-	memset(&s, 0, sizeof(s));
 	s.data = data;
-	s.policy.fixed = true;
-	s.policy.fixed_date = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 3, &isnull));
 	s.account = SessionDataAccount(data);
 	if (s.account && VARSIZE_ANY_EXHDR(s.account) > SESSION_ACCOUNT_MAX_LENGTH)
 	{
@@ -469,10 +525,12 @@ PG_FUNCTION_INFO_V1(session_import_django);
  * keys (stored as digests), same data, and each Django expire_date as the
  * session's fixed expiry, so nobody is logged out.  A key the store already
  * has is skipped, so the import can run again to pick up sessions made
- * since.  Rows that cannot be decoded with the secrets, or whose key or
- * data the store cannot hold, are counted and skipped.  Everything happens
- * in the caller's transaction: an error leaves nothing half-imported.  The
- * salt is that of the project's session store class, as for decode.
+ * since.  Rows that cannot be decoded with the secrets, or whose key, data
+ * or expiry date (infinity) the store cannot hold, are counted and skipped.
+ * Any other error, a cancel or a timeout among them, ends the import.
+ * Everything happens in the caller's transaction: an error leaves nothing
+ * half-imported.  The salt is that of the project's session store class,
+ * as for decode.
  *
  * The source is read as the caller, who needs SELECT on it; the rows are
  * written as the owner of session.sessions.  Returns the number imported.
@@ -573,7 +631,8 @@ session_import_django(PG_FUNCTION_ARGS)
 							   counts.unusable, counts.unusable,
 							   quote_qualified_identifier(nspname, relname)),
 				 errdetail("Their data does not verify with the secrets given or is not a "
-						   "JSON object, or their key or data does not fit the store."),
+						   "JSON object, or their key, data or expiry date does not fit "
+						   "the store."),
 				 errhint("Sessions written with PickleSerializer cannot be imported; "
 						 "a session store class not named SessionStore needs its salt.")));
 	PG_RETURN_INT64(counts.imported);

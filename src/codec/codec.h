@@ -41,6 +41,14 @@ typedef enum CodecStatus
 #define CODEC_MAX_DEPTH 512
 
 /*
+ * PostgreSQL's numeric, which jsonb keeps numbers in, holds at most 16383
+ * digits after the decimal point, and a leading digit no higher than the
+ * 10^131071 place.  JSON numbers beyond either are refused like NaN.
+ */
+#define CODEC_NUMERIC_MAX_SCALE 16383
+#define CODEC_NUMERIC_MAX_WEIGHT 131071
+
+/*
  * Python 3.11 refuses to convert integers longer than this many digits
  * (sys.int_info.default_max_str_digits), so Django can neither write nor
  * read them.  Integer literals (no fraction, no exponent) with more digits

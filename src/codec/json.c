@@ -327,9 +327,37 @@ parse_string(JsonParser *ps)
 }
 
 /*
+ * Whether PostgreSQL's numeric can hold a number whose integer part is
+ * int_len digits (no leading zeros, or the single digit 0), whose fraction
+ * is frac_len digits of which the first nonzero one is the frac_lead'th
+ * (counting from 1, or 0 if all are zero), scaled by 10^exponent.  numeric
+ * keeps at most CODEC_NUMERIC_MAX_SCALE digits after the decimal point, and
+ * its leading digit must stand below 10^(CODEC_NUMERIC_MAX_WEIGHT + 1).
+ */
+static bool
+numeric_can_hold(size_t int_len, bool int_zero, size_t frac_len, size_t frac_lead,
+				 long exponent)
+{
+	long		scale = (long) frac_len - exponent;
+	long		lead;
+
+	if (scale > CODEC_NUMERIC_MAX_SCALE)
+		return false;
+	if (!int_zero)
+		lead = (long) int_len - 1 + exponent;
+	else if (frac_lead > 0)
+		lead = exponent - (long) frac_lead;
+	else
+		return true;			/* zero */
+	return lead <= CODEC_NUMERIC_MAX_WEIGHT;
+}
+
+/*
  * A number, by Python's pattern -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?
  * A fraction or exponent without digits ends the number before it, and the
  * stray character then fails wherever the number stands, as in Python.
+ * Numbers PostgreSQL's numeric cannot hold are refused too: jsonb could not
+ * keep them.
  */
 static CodecStatus
 parse_number(JsonParser *ps, json_object **out)
@@ -337,6 +365,10 @@ parse_number(JsonParser *ps, json_object **out)
 	const unsigned char *start = ps->p;
 	const unsigned char *digits;
 	bool		integral = true;
+	size_t		int_len;
+	size_t		frac_len = 0;
+	size_t		frac_lead = 0;
+	long		exponent = 0;
 	CodecStatus status;
 	json_object *num;
 
@@ -352,24 +384,31 @@ parse_number(JsonParser *ps, json_object **out)
 	}
 	else
 		return CODEC_INVALID_INPUT; /* includes -Infinity */
+	int_len = (size_t) (ps->p - digits);
 
 	if (ps->end - ps->p >= 2 && ps->p[0] == '.' && is_digit(ps->p[1]))
 	{
+		const unsigned char *frac = ps->p + 1;
+
 		integral = false;
-		ps->p += 2;
+		ps->p = frac;
 		while (ps->p < ps->end && is_digit(*ps->p))
+		{
+			if (frac_lead == 0 && *ps->p != '0')
+				frac_lead = (size_t) (ps->p - frac) + 1;
 			ps->p++;
+		}
+		frac_len = (size_t) (ps->p - frac);
 	}
 	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E'))
 	{
 		const unsigned char *q = ps->p + 1;
+		bool		negative = false;
 
 		if (q < ps->end && (*q == '+' || *q == '-'))
-			q++;
+			negative = (*q++ == '-');
 		if (q < ps->end && is_digit(*q))
 		{
-			long		exponent = 0;
-
 			integral = false;
 			ps->p = q;
 			while (ps->p < ps->end && is_digit(*ps->p))
@@ -380,15 +419,20 @@ parse_number(JsonParser *ps, json_object **out)
 			}
 
 			/*
-			 * PostgreSQL's numeric refuses exponents beyond 1000, and no
-			 * float Python writes has one beyond 308.
+			 * No float Python writes has an exponent beyond 308; beyond
+			 * 1000 is refused outright, which also keeps the arithmetic of
+			 * numeric_can_hold small.
 			 */
 			if (exponent > CODEC_MAX_EXPONENT)
 				return CODEC_INVALID_INPUT;
+			if (negative)
+				exponent = -exponent;
 		}
 	}
 
-	if (integral && ps->p - digits > CODEC_MAX_INT_DIGITS)
+	if (integral && int_len > CODEC_MAX_INT_DIGITS)
+		return CODEC_INVALID_INPUT;
+	if (!numeric_can_hold(int_len, *digits == '0', frac_len, frac_lead, exponent))
 		return CODEC_INVALID_INPUT;
 
 	status = scratch_reset(ps);

@@ -1222,6 +1222,58 @@ test_exponent_limit(void)
 	free(out);
 }
 
+/* "{\"a\":" head, fill repeated n times, tail "}", decoded. */
+static CodecStatus
+decode_number(const char *head, char fill, size_t n, const char *tail)
+{
+	size_t		hlen = strlen(head);
+	size_t		tlen = strlen(tail);
+	char	   *json = malloc(5 + hlen + n + tlen + 2);
+	char	   *out = NULL;
+	CodecStatus st;
+
+	if (json == NULL)
+		abort();
+	memcpy(json, "{\"a\":", 5);
+	memcpy(json + 5, head, hlen);
+	memset(json + 5 + hlen, fill, n);
+	memcpy(json + 5 + hlen + n, tail, tlen);
+	strcpy(json + 5 + hlen + n + tlen, "}");
+	st = decode_raw(json, &out);
+	free(out);
+	free(json);
+	return st;
+}
+
+/*
+ * Numbers beyond what PostgreSQL's numeric holds (16383 digits after the
+ * point, a leading digit at most at the 10^131071 place) are corrupt
+ * content, however the digits and the exponent share the work.
+ */
+static void
+test_numeric_limits(void)
+{
+	/* digits after the point */
+	CHECK(decode_number("1.", '1', 16383, "") == CODEC_OK);
+	CHECK(decode_number("1.", '1', 16384, "") == CODEC_CORRUPT);
+	CHECK(decode_number("0.", '0', 16384, "") == CODEC_CORRUPT);
+	CHECK(decode_number("1.", '5', 15383, "e-1000") == CODEC_OK);
+	CHECK(decode_number("1.", '5', 15384, "e-1000") == CODEC_CORRUPT);
+	CHECK(decode_number("-0.", '0', 16383, "1e1") == CODEC_OK);
+	CHECK(decode_number("1.", '1', 17383, "e+1000") == CODEC_OK);
+	CHECK(decode_number("1.", '1', 17384, "e1000") == CODEC_CORRUPT);
+	/* digits before the point */
+	CHECK(decode_number("1", '0', 131071, ".5") == CODEC_OK);
+	CHECK(decode_number("1", '0', 131072, ".5") == CODEC_CORRUPT);
+	CHECK(decode_number("-9", '9', 130071, ".0e1000") == CODEC_OK);
+	CHECK(decode_number("9", '9', 130072, ".0e1000") == CODEC_CORRUPT);
+	CHECK(decode_number("0.", '0', 10, "e1000") == CODEC_OK);
+	/* the integer digit cap still holds, exponent or not */
+	CHECK(decode_number("1", '0', 4299, "") == CODEC_OK);
+	CHECK(decode_number("1", '0', 4300, "") == CODEC_CORRUPT);
+	CHECK(decode_number("1", '0', 4300, "e0") == CODEC_OK);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1254,6 +1306,7 @@ main(int argc, char **argv)
 	run_test("fallback secrets", test_fallback_secrets);
 	run_test("decode: corrupt content", test_corrupt_statuses);
 	run_test("exponent limit", test_exponent_limit);
+	run_test("numeric limits", test_numeric_limits);
 	run_test("decode: bad signatures", test_bad_signature_statuses);
 	run_test("status messages", test_status_messages);
 	if (getenv("CODEC_UNDER_VALGRIND") == NULL)

@@ -65,6 +65,12 @@ def main():
     write("decode", "zlib-stream", b"\x03" + zlib.compress(raw) + b"tail")
     write("decode", "json-compressed", b"\x04" + raw)
     write("decode", "json-legacy", b"\x05" + raw)
+    # Numbers just inside what PostgreSQL's numeric holds, so that one
+    # mutation crosses a limit: 16383 digits after the point, an integer
+    # of 4300 digits, a fraction led by 16382 zeros, an exponent of 1000.
+    write("decode", "json-number-limits",
+          b"\x04" + b'{"a":1.' + b"1" * 16383 + b',"b":1' + b"0" * 4299 +
+          b',"c":0.' + b"0" * 16382 + b'1,"d":-1.5e-1000,"e":9e+1000}')
 
     write("encode", "sample", '{"_auth_user_id": "1", "cart": [1, 2.50, null, '
           'true], "name": "caf\u00e9 \U0001F600", "n": 1000000000000000000000'

@@ -403,6 +403,20 @@ def errors():
     expect('corrupt: NUL jsonb cannot hold', 'SE003', 'SELECT session.decode(%s, %s)', (nul, SECRET))
     lone = signing.dumps({'a': '\ud800'}, key=SECRET, salt=SALT)
     expect('corrupt: lone surrogate', 'SE003', 'SELECT session.decode(%s, %s)', (lone, SECRET))
+    # Numbers Python reads (as floats) but PostgreSQL's numeric cannot hold.
+    signer = signing.TimestampSigner(key=SECRET, salt=SALT)
+    for what, text in (('16384 digits after the point', '{"a":1.%s}' % ('1' * 16384)),
+                       ('131073 digits before the point', '{"a":1%s.5}' % ('0' * 131072)),
+                       ('16384 after the point by exponent', '{"a":1.%se-1000}' % ('5' * 15384))):
+        token = signer.sign('.' + base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip('='))
+        check('Django reads a number of %s' % what,
+              isinstance(signing.loads(token, key=SECRET, salt=SALT)['a'], float))
+        expect('corrupt: number of %s' % what, 'SE003', 'SELECT session.decode(%s, %s)', (token, SECRET))
+    expect('101 fallback secrets', '54000', 'SELECT session.decode(%s, %s, fallback_secrets => %s)',
+           (tok, 'wrong-secret', [SECRET] + ['other-%d' % i for i in range(100)]), secrets)
+    check('100 fallback secrets', sql('SELECT session.decode(%s, %s, fallback_secrets => %s)',
+                                      (tok, 'wrong-secret', ['other-%d' % i for i in range(99)] + [SECRET]))
+          == {'k': 'secret-value-in-data'})
     bomb = signing.dumps({'a': 'x' * 3_000_000}, key=SECRET, salt=SALT, compress=True)
     check('bomb is small', len(bomb) < 10000)
     expect('decompression bomb', '54000', 'SELECT session.decode(%s, %s)', (bomb, SECRET))
