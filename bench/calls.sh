@@ -42,6 +42,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. bench/lib.sh
 
 ALL_CALLS="load create save exists get set pop set_expiry_seconds expiry_age expiry_date
 	expires_at_browser_close cycle_key login delete flush logout set_expiry_date"
@@ -68,23 +69,12 @@ for c in $ALL_CALLS; do
 	case " $(echo $CALLS) " in *" $c "*) selected="$selected $c" ;; esac
 done
 
-install_deps
-build_install
-dir=$(cluster_root "$PWD")
-port=$(free_port 57432)
-trap 'cluster_stop "$dir"; rm -rf "$dir"' EXIT
-CLUSTER_FSYNC=on cluster_start "$dir" "$port" "shared_buffers = 1GB" "max_wal_size = 4GB" \
-	"checkpoint_timeout = 30min" "session.touch_interval = 86400"
-psql -X -q -d postgres -c "CREATE EXTENSION session"
-log "building $N sessions"
-psql -X -q -v n="$N" -d postgres -f bench/setup.sql
+bench_store "$N" "session.touch_interval = 86400"
 psql -X -q -d postgres <<'EOF'
 INSERT INTO session.accounts (account, last_activity, activity_floor)
 SELECT DISTINCT account, now(), now() FROM session.sessions WHERE account IS NOT NULL;
 VACUUM (ANALYZE) session.accounts;
 EOF
-
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # pgbench SCRIPT CLIENTS SECONDS: sets TPS, or stops the run when a client
 # failed (a bench that errors measures nothing).
@@ -100,9 +90,8 @@ pgbench_tps() {
 }
 
 started=$SECONDS
-tps_results=$(mktemp)
-server_results=$(mktemp)
-trap 'cluster_stop "$dir"; rm -rf "$dir" "$tps_results" "$server_results"' EXIT
+tps_results=$(mktemp -p "$BENCH_DIR")
+server_results=$(mktemp -p "$BENCH_DIR")
 
 if [[ " $PARTS " == *" tps "* ]]; then
 	log "warming up"
