@@ -1,0 +1,2 @@
+\set i random(1, :n)
+SELECT session.exists(md5(:i::text));

@@ -1,0 +1,2 @@
+\set i random(1, :n)
+SELECT session.set(md5(:i::text), 'n', to_jsonb(:i::int));
