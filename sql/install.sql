@@ -52,5 +52,36 @@ DROP SCHEMA session CASCADE;
 RESET ROLE;
 SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'regress_mallory';
 
+-- default privileges of the installer grant nothing of the extension
+DROP EXTENSION session;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO regress_mallory;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO regress_mallory;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO regress_mallory;
+CREATE EXTENSION session;
+SELECT has_schema_privilege('regress_mallory', 'session', 'USAGE') AS usage,
+	   has_table_privilege('regress_mallory', 'session.sessions', 'SELECT') AS select_sessions,
+	   has_function_privilege('regress_mallory', 'session.login(text, text, inet, text)', 'EXECUTE') AS login,
+	   has_function_privilege('regress_mallory', 'session.activity_status()', 'EXECUTE') AS activity_status;
+ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM regress_mallory;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM regress_mallory;
+ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SCHEMAS FROM regress_mallory;
+
+-- another superuser may update what a superuser installed
+DROP EXTENSION session;
+SET client_min_messages = warning;
+CREATE EXTENSION session VERSION '1.0';
+RESET client_min_messages;
+CREATE ROLE regress_admin SUPERUSER;
+SET ROLE regress_admin;
+SET client_min_messages = error;
+ALTER EXTENSION session UPDATE;
+RESET client_min_messages;
+RESET ROLE;
+SELECT extversion FROM pg_extension WHERE extname = 'session';
+-- what the update made belongs to the role that ran it
+DROP EXTENSION session;
+DROP ROLE regress_admin;
+CREATE EXTENSION session;
+
 SELECT format('REVOKE CREATE ON DATABASE %I FROM regress_mallory', current_database()) \gexec
 DROP ROLE regress_mallory;

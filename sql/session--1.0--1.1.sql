@@ -1,11 +1,12 @@
 \echo Use "ALTER EXTENSION session UPDATE TO '1.1'" to load this file. \quit
 
 --
--- The schema must belong to the role installing the extension, and nobody
--- else may create objects in it: whoever can put a function or an
--- operator into it could have the extension's own code run theirs with
--- the installer's rights.  CREATE EXTENSION makes the schema when it does
--- not exist; a schema made beforehand by another role is refused.
+-- The schema must belong to the role installing the extension (or to a
+-- superuser), and nobody else may create objects in it: whoever can put a
+-- function or an operator into it could have the extension's own code run
+-- theirs with the installer's rights.  CREATE EXTENSION makes the schema
+-- when it does not exist; a schema made beforehand by another role is
+-- refused.
 --
 DO LANGUAGE plpgsql $guard$
 DECLARE
@@ -18,7 +19,9 @@ BEGIN
 	SELECT r.oid INTO installer
 	FROM pg_catalog.pg_roles AS r
 	WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER;
-	IF schema_owner OPERATOR(pg_catalog.<>) installer THEN
+	IF schema_owner OPERATOR(pg_catalog.<>) installer
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+				WHERE r.oid OPERATOR(pg_catalog.=) schema_owner) THEN
 		RAISE EXCEPTION 'schema "session" is owned by role "%", not by the role installing the extension',
 			(SELECT r.rolname FROM pg_catalog.pg_roles AS r
 			 WHERE r.oid OPERATOR(pg_catalog.=) schema_owner)
@@ -30,7 +33,7 @@ BEGIN
 					  pg_catalog.aclexplode(n.nspacl) AS a
 			   WHERE n.nspname OPERATOR(pg_catalog.=) 'session'::pg_catalog.name
 				 AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::pg_catalog.text
-				 AND a.grantee OPERATOR(pg_catalog.<>) installer) THEN
+				 AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner) THEN
 		RAISE EXCEPTION 'other roles may create objects in schema "session"'
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'A role with CREATE on the schema could run code with the rights of the extension.',
@@ -41,53 +44,19 @@ $guard$;
 
 --
 -- 1.1: every per-session call is a C function that applies the session's
--- rules in one place; the SQL helpers 1.0 needed for them go.  Nothing is
--- granted to PUBLIC any more (see the end of this script).  The tables and
--- their data stay as they are.
+-- rules in one place; the SQL helpers 1.0 needed for them go.  Functions
+-- that 1.0 had are replaced in place (CREATE OR REPLACE, which PostgreSQL
+-- allows in an extension script only for the extension's own objects), so
+-- the privileges a DBA granted on them and the objects that depend on them
+-- stay.  Nothing is granted to PUBLIC any more (see the end of this
+-- script).  The tables and their data stay as they are.
 --
 DROP FUNCTION @extschema@._account_bind(pg_catalog.text);
 DROP FUNCTION @extschema@._check_data(pg_catalog.jsonb);
-DROP FUNCTION @extschema@._cron_hint(pg_catalog.text);
-DROP FUNCTION @extschema@._inactive_after();
-DROP FUNCTION @extschema@._key_digest(pg_catalog.text, pg_catalog.bool);
 DROP FUNCTION @extschema@._live(pg_catalog.text);
 DROP FUNCTION @extschema@._lock_account(pg_catalog.bytea);
-DROP FUNCTION @extschema@._logout_inactive();
 DROP FUNCTION @extschema@._new_key();
 DROP FUNCTION @extschema@._next_expiry(pg_catalog.timestamptz, pg_catalog.int4, pg_catalog.bool, pg_catalog.timestamptz, pg_catalog.timestamptz);
-DROP FUNCTION @extschema@._notify(pg_catalog.text, pg_catalog.text, pg_catalog.int8, pg_catalog.int8);
-DROP FUNCTION @extschema@._purge_batch(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4);
-DROP FUNCTION @extschema@._purge_rearm(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4);
-DROP FUNCTION @extschema@.account_sessions(pg_catalog.text, pg_catalog.text);
-DROP FUNCTION @extschema@.clear_expired();
-DROP FUNCTION @extschema@.create(pg_catalog.jsonb, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.inet, pg_catalog.text);
-DROP FUNCTION @extschema@.cycle_key(pg_catalog.text);
-DROP FUNCTION @extschema@.decode(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text[], pg_catalog.int4);
-DROP FUNCTION @extschema@.delete(pg_catalog.text);
-DROP FUNCTION @extschema@.encode(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.timestamptz);
-DROP FUNCTION @extschema@.exists(pg_catalog.text);
-DROP FUNCTION @extschema@.expires_at_browser_close(pg_catalog.text);
-DROP FUNCTION @extschema@.expiry_age(pg_catalog.text);
-DROP FUNCTION @extschema@.expiry_date(pg_catalog.text);
-DROP FUNCTION @extschema@.flag_inactive(pg_catalog.interval);
-DROP FUNCTION @extschema@.flush(pg_catalog.text);
-DROP FUNCTION @extschema@.get(pg_catalog.text, pg_catalog.text);
-DROP FUNCTION @extschema@.import_django(pg_catalog.regclass, pg_catalog.text, pg_catalog.text[], pg_catalog.text);
-DROP FUNCTION @extschema@.load(pg_catalog.text);
-DROP FUNCTION @extschema@.login(pg_catalog.text, pg_catalog.text, pg_catalog.inet, pg_catalog.text);
-DROP FUNCTION @extschema@.logout(pg_catalog.text);
-DROP FUNCTION @extschema@.logout_everywhere(pg_catalog.text, pg_catalog.text);
-DROP FUNCTION @extschema@.maintain();
-DROP FUNCTION @extschema@.pop(pg_catalog.text, pg_catalog.text);
-DROP FUNCTION @extschema@.purge_expired(pg_catalog.int4, pg_catalog.interval);
-DROP FUNCTION @extschema@.revoke(pg_catalog.text, pg_catalog.int8);
-DROP FUNCTION @extschema@.save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.timestamptz, pg_catalog.bool);
-DROP FUNCTION @extschema@.schedule_maintenance(pg_catalog.text, pg_catalog.interval);
-DROP FUNCTION @extschema@.set(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb);
-DROP FUNCTION @extschema@.set_expiry(pg_catalog.text, pg_catalog.int4);
-DROP FUNCTION @extschema@.set_expiry(pg_catalog.text, pg_catalog.timestamptz);
-DROP FUNCTION @extschema@.unschedule_maintenance();
-DROP PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.interval);
 
 REVOKE USAGE ON SCHEMA @extschema@ FROM PUBLIC;
 
@@ -97,7 +66,7 @@ REVOKE USAGE ON SCHEMA @extschema@ FROM PUBLIC;
 -- the table itself (src/lifecycle.c, data.c, expiry.c) and calls none of
 -- these.
 --
-CREATE FUNCTION @extschema@._key_digest(key pg_catalog.text, for_write pg_catalog.bool)
+CREATE OR REPLACE FUNCTION @extschema@._key_digest(key pg_catalog.text, for_write pg_catalog.bool)
 RETURNS pg_catalog.bytea
 AS 'MODULE_PATHNAME', 'session_key_digest'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -112,7 +81,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._live_at(pg_catalog.timestamptz, pg_catalog.timestamptz) IS
 'internal: whether a session expiring at expire_date is live at a given time';
 
-CREATE FUNCTION @extschema@._notify(event pg_catalog.text, account pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@._notify(event pg_catalog.text, account pg_catalog.text,
 									session_id pg_catalog.int8, count pg_catalog.int8)
 RETURNS void
 AS 'MODULE_PATHNAME', 'session_notify'
@@ -120,13 +89,13 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@._notify(pg_catalog.text, pg_catalog.text, pg_catalog.int8, pg_catalog.int8) IS
 'internal: send a lifecycle event on channel session_events (after commit), when session.events is on';
 
-CREATE FUNCTION @extschema@._inactive_after()
+CREATE OR REPLACE FUNCTION @extschema@._inactive_after()
 RETURNS pg_catalog.interval
 AS 'MODULE_PATHNAME', 'session_inactive_after_setting'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@._inactive_after() IS 'internal: session.inactive_after, checked';
 
-CREATE FUNCTION @extschema@._logout_inactive()
+CREATE OR REPLACE FUNCTION @extschema@._logout_inactive()
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_logout_inactive_setting'
 LANGUAGE C STABLE PARALLEL SAFE;
@@ -151,7 +120,7 @@ REVOKE ALL ON FUNCTION @extschema@._logout_inactive() FROM PUBLIC;
 -- OPERATOR(pg_catalog.x)), so they carry no SET clause: a SET would cost
 -- every request a settings save and restore.
 --
-CREATE FUNCTION @extschema@.create(data pg_catalog.jsonb DEFAULT '{}'::pg_catalog.jsonb,
+CREATE OR REPLACE FUNCTION @extschema@.create(data pg_catalog.jsonb DEFAULT '{}'::pg_catalog.jsonb,
 								   expire_date pg_catalog.timestamptz DEFAULT NULL::pg_catalog.timestamptz,
 								   account pg_catalog.text DEFAULT NULL::pg_catalog.text,
 								   ip pg_catalog.inet DEFAULT NULL::pg_catalog.inet,
@@ -162,14 +131,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.create(pg_catalog.jsonb, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.inet, pg_catalog.text) IS
 'new session with this data (and fixed expiry date, account, client IP, user agent); returns its key';
 
-CREATE FUNCTION @extschema@.load(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.load(key pg_catalog.text)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'session_load'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.load(pg_catalog.text) IS
 'data of a live session, or NULL; slides an idle timeout at most once per session.touch_interval';
 
-CREATE FUNCTION @extschema@.save(key pg_catalog.text, data pg_catalog.jsonb,
+CREATE OR REPLACE FUNCTION @extschema@.save(key pg_catalog.text, data pg_catalog.jsonb,
 								 expire_date pg_catalog.timestamptz DEFAULT NULL::pg_catalog.timestamptz,
 								 must_create pg_catalog.bool DEFAULT false)
 RETURNS pg_catalog.bool
@@ -179,41 +148,41 @@ COMMENT ON FUNCTION @extschema@.save(pg_catalog.text, pg_catalog.jsonb, pg_catal
 'replace the data of a live session (false if none), or with must_create insert it (false if the key is taken); the account follows the data';
 
 -- VOLATILE: the answer depends on the clock.
-CREATE FUNCTION @extschema@.exists(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.exists(key pg_catalog.text)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_exists'
 LANGUAGE C VOLATILE PARALLEL SAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.exists(pg_catalog.text) IS 'whether a live session has this key';
 
-CREATE FUNCTION @extschema@.delete(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.delete(key pg_catalog.text)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_delete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.delete(pg_catalog.text) IS
 'end a session: deletes it, creates nothing; true if it was live (sends a logout event when it had an account)';
 
-CREATE FUNCTION @extschema@.flush(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.flush(key pg_catalog.text)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_delete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.flush(pg_catalog.text) IS
 'Django''s flush: the same as delete; returns no new key and creates nothing';
 
-CREATE FUNCTION @extschema@.logout(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.logout(key pg_catalog.text)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_delete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.logout(pg_catalog.text) IS
 'end a session: the same as delete; returns no new key and creates nothing';
 
-CREATE FUNCTION @extschema@.cycle_key(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.cycle_key(key pg_catalog.text)
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'session_cycle_key'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.cycle_key(pg_catalog.text) IS
 'give a live session a new key (against session fixation): same data and metadata, old key dead; NULL if no live session';
 
-CREATE FUNCTION @extschema@.login(key pg_catalog.text, account pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.login(key pg_catalog.text, account pg_catalog.text,
 								  ip pg_catalog.inet DEFAULT NULL::pg_catalog.inet,
 								  user_agent pg_catalog.text DEFAULT NULL::pg_catalog.text)
 RETURNS pg_catalog.text
@@ -222,53 +191,53 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.login(pg_catalog.text, pg_catalog.text, pg_catalog.inet, pg_catalog.text) IS
 'log an account in: cycles the key (against session fixation), binds the account, records IP and user agent; returns the new key (a new session when the key names none)';
 
-CREATE FUNCTION @extschema@.get(key pg_catalog.text, field pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.get(key pg_catalog.text, field pg_catalog.text)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'session_get'
 LANGUAGE C VOLATILE PARALLEL SAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.get(pg_catalog.text, pg_catalog.text) IS 'one field of a live session''s data, or NULL';
 
-CREATE FUNCTION @extschema@.set(key pg_catalog.text, field pg_catalog.text, value pg_catalog.jsonb)
+CREATE OR REPLACE FUNCTION @extschema@.set(key pg_catalog.text, field pg_catalog.text, value pg_catalog.jsonb)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_set'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.set(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
 'set one field of a live session''s data atomically (a SQL NULL value is stored as JSON null); false if no live session';
 
-CREATE FUNCTION @extschema@.pop(key pg_catalog.text, field pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.pop(key pg_catalog.text, field pg_catalog.text)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'session_pop'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.pop(pg_catalog.text, pg_catalog.text) IS
 'remove one field of a live session''s data atomically and return its value (NULL if absent or no live session)';
 
-CREATE FUNCTION @extschema@.set_expiry(key pg_catalog.text, seconds pg_catalog.int4)
+CREATE OR REPLACE FUNCTION @extschema@.set_expiry(key pg_catalog.text, seconds pg_catalog.int4)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_set_expiry_seconds'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.set_expiry(pg_catalog.text, pg_catalog.int4) IS
 'idle timeout in seconds, sliding on activity; 0: until the browser closes; NULL::integer: session.default_max_age; false if no live session';
 
-CREATE FUNCTION @extschema@.set_expiry(key pg_catalog.text, expire_date pg_catalog.timestamptz)
+CREATE OR REPLACE FUNCTION @extschema@.set_expiry(key pg_catalog.text, expire_date pg_catalog.timestamptz)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_set_expiry_date'
 LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.set_expiry(pg_catalog.text, pg_catalog.timestamptz) IS
 'expire at a fixed date that activity does not move (capped by session.max_lifetime); NULL: back to the default; false if no live session';
 
-CREATE FUNCTION @extschema@.expiry_date(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.expiry_date(key pg_catalog.text)
 RETURNS pg_catalog.timestamptz
 AS 'MODULE_PATHNAME', 'session_expiry_date'
 LANGUAGE C VOLATILE PARALLEL SAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.expiry_date(pg_catalog.text) IS 'when a live session expires unless activity moves it; NULL if none';
 
-CREATE FUNCTION @extschema@.expiry_age(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.expiry_age(key pg_catalog.text)
 RETURNS pg_catalog.int4
 AS 'MODULE_PATHNAME', 'session_expiry_age'
 LANGUAGE C VOLATILE PARALLEL SAFE SECURITY DEFINER;
 COMMENT ON FUNCTION @extschema@.expiry_age(pg_catalog.text) IS 'whole seconds until a live session expires; NULL if none';
 
-CREATE FUNCTION @extschema@.expires_at_browser_close(key pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@.expires_at_browser_close(key pg_catalog.text)
 RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'session_expires_at_browser_close'
 LANGUAGE C VOLATILE PARALLEL SAFE SECURITY DEFINER;
@@ -325,7 +294,7 @@ REVOKE ALL ON FUNCTION @extschema@._apply_activity(pg_catalog.bytea[], pg_catalo
 -- session.grant_access(): grant it to the role of the application that
 -- shows "your devices" or handles passwords.
 --
-CREATE FUNCTION @extschema@.account_sessions(account pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.account_sessions(account pg_catalog.text,
 											 current_key pg_catalog.text DEFAULT NULL::pg_catalog.text)
 RETURNS SETOF @extschema@.session_info
 LANGUAGE sql VOLATILE PARALLEL SAFE ROWS 10
@@ -341,12 +310,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.account_sessions(pg_catalog.text, pg_catalog.text) IS
 'every live session of an account, most recently active first; is_current marks the one of current_key';
 
-CREATE FUNCTION @extschema@.revoke(account pg_catalog.text, session_id pg_catalog.int8)
+CREATE OR REPLACE FUNCTION @extschema@.revoke(account pg_catalog.text, session_id pg_catalog.int8)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- account before session, as every writer
+	PERFORM FROM session.accounts AS a
+	WHERE a.account OPERATOR(pg_catalog.=) revoke.account
+	FOR KEY SHARE;
 	DELETE FROM session.sessions AS s
 	WHERE s.account OPERATOR(pg_catalog.=) revoke.account
 	  AND s.id OPERATOR(pg_catalog.=) revoke.session_id
@@ -362,7 +335,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.revoke(pg_catalog.text, pg_catalog.int8) IS
 'end one live session of an account, named by its public id; false if the account has no such session';
 
-CREATE FUNCTION @extschema@.logout_everywhere(account pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.logout_everywhere(account pg_catalog.text,
 											  except_key pg_catalog.text DEFAULT NULL::pg_catalog.text)
 RETURNS pg_catalog.int4
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -396,7 +369,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.logout_everywhere(pg_catalog.text, pg_catalog.text) IS
 'end every session of an account, except the one of except_key; returns how many live ones ended';
 
-CREATE FUNCTION @extschema@.flag_inactive(idle pg_catalog.interval DEFAULT NULL::pg_catalog.interval)
+CREATE OR REPLACE FUNCTION @extschema@.flag_inactive(idle pg_catalog.interval DEFAULT NULL::pg_catalog.interval)
 RETURNS pg_catalog.int4
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -484,7 +457,7 @@ REVOKE ALL ON FUNCTION @extschema@.flag_inactive(pg_catalog.interval) FROM PUBLI
 --
 -- One batch: delete the expired rows among the next batch_size candidates
 -- after "after"; returns where the batch ended (started: the last batch).
-CREATE FUNCTION @extschema@._purge_batch(after pg_catalog.timestamptz, started pg_catalog.timestamptz,
+CREATE OR REPLACE FUNCTION @extschema@._purge_batch(after pg_catalog.timestamptz, started pg_catalog.timestamptz,
 										 batch_size pg_catalog.int4,
 										 OUT upto pg_catalog.timestamptz, OUT deleted pg_catalog.int8)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -513,7 +486,7 @@ REVOKE ALL ON FUNCTION @extschema@._purge_batch(pg_catalog.timestamptz, pg_catal
 
 -- Re-arm the first live candidates up to "upto", leaving alone those a
 -- request is writing.
-CREATE FUNCTION @extschema@._purge_rearm(upto pg_catalog.timestamptz, started pg_catalog.timestamptz,
+CREATE OR REPLACE FUNCTION @extschema@._purge_rearm(upto pg_catalog.timestamptz, started pg_catalog.timestamptz,
 										 batch_size pg_catalog.int4)
 RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
@@ -603,7 +576,7 @@ REVOKE ALL ON PROCEDURE @extschema@._purge(pg_catalog.int4, pg_catalog.interval,
 
 -- One transaction: the rows deleted stay locked, and the xmin horizon held,
 -- until the caller commits.  The pg_cron job runs run_maintenance().
-CREATE FUNCTION @extschema@.purge_expired(batch_size pg_catalog.int4 DEFAULT 1000,
+CREATE OR REPLACE FUNCTION @extschema@.purge_expired(batch_size pg_catalog.int4 DEFAULT 1000,
 										  time_budget pg_catalog.interval DEFAULT '10 seconds'::pg_catalog.interval)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -620,7 +593,7 @@ COMMENT ON FUNCTION @extschema@.purge_expired(pg_catalog.int4, pg_catalog.interv
 'delete expired sessions in batches of batch_size until none is left, or time_budget has passed and some were; returns how many (0: none left, or another purge is running)';
 REVOKE ALL ON FUNCTION @extschema@.purge_expired(pg_catalog.int4, pg_catalog.interval) FROM PUBLIC;
 
-CREATE FUNCTION @extschema@.clear_expired()
+CREATE OR REPLACE FUNCTION @extschema@.clear_expired()
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -645,7 +618,7 @@ REVOKE ALL ON FUNCTION @extschema@.clear_expired() FROM PUBLIC;
 -- Maintenance, and its schedule with pg_cron.  Installing the extension
 -- schedules nothing: a DBA calls schedule_maintenance().
 --
-CREATE FUNCTION @extschema@.maintain()
+CREATE OR REPLACE FUNCTION @extschema@.maintain()
 RETURNS pg_catalog.jsonb
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -673,7 +646,7 @@ REVOKE ALL ON FUNCTION @extschema@.maintain() FROM PUBLIC;
 -- every batch of the purge.  It runs as the caller, who needs EXECUTE on
 -- _purge(), _purge_batch(), _purge_rearm(), _notify() and flag_inactive()
 -- (the extension's owner has it).
-CREATE PROCEDURE @extschema@.run_maintenance(batch_size pg_catalog.int4 DEFAULT 1000,
+CREATE OR REPLACE PROCEDURE @extschema@.run_maintenance(batch_size pg_catalog.int4 DEFAULT 1000,
 											 time_budget pg_catalog.interval DEFAULT '10 seconds'::pg_catalog.interval)
 LANGUAGE plpgsql
 AS $$
@@ -693,7 +666,7 @@ COMMENT ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.int
 REVOKE ALL ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.interval) FROM PUBLIC;
 
 -- The hint for a cluster where pg_cron is not usable from this database.
-CREATE FUNCTION @extschema@._cron_hint(schedule pg_catalog.text)
+CREATE OR REPLACE FUNCTION @extschema@._cron_hint(schedule pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -716,7 +689,7 @@ REVOKE ALL ON FUNCTION @extschema@._cron_hint(pg_catalog.text) FROM PUBLIC;
 -- SECURITY INVOKER on purpose: the job belongs to, and runs as, the role
 -- that schedules it, which needs EXECUTE on run_maintenance() and what it
 -- calls (see there).
-CREATE FUNCTION @extschema@.schedule_maintenance(schedule pg_catalog.text DEFAULT '* * * * *'::pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.schedule_maintenance(schedule pg_catalog.text DEFAULT '* * * * *'::pg_catalog.text,
 												 run_details_retention pg_catalog.interval DEFAULT '1 day'::pg_catalog.interval)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -756,7 +729,7 @@ COMMENT ON FUNCTION @extschema@.schedule_maintenance(pg_catalog.text, pg_catalog
 'schedule run_maintenance() with pg_cron as job "session-maintenance" (again: change its schedule); an hourly job keeps cron.job_run_details of it for run_details_retention (NULL: keep all); returns the job id';
 REVOKE ALL ON FUNCTION @extschema@.schedule_maintenance(pg_catalog.text, pg_catalog.interval) FROM PUBLIC;
 
-CREATE FUNCTION @extschema@.unschedule_maintenance()
+CREATE OR REPLACE FUNCTION @extschema@.unschedule_maintenance()
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -786,7 +759,7 @@ REVOKE ALL ON FUNCTION @extschema@.unschedule_maintenance() FROM PUBLIC;
 -- Pass the secret as a bind parameter, never inside the statement text,
 -- which the server may log.
 --
-CREATE FUNCTION @extschema@.encode(data pg_catalog.jsonb, secret pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.encode(data pg_catalog.jsonb, secret pg_catalog.text,
 								   salt pg_catalog.text DEFAULT 'django.contrib.sessions.SessionStore'::pg_catalog.text,
 								   compress pg_catalog.bool DEFAULT true,
 								   signed_at pg_catalog.timestamptz DEFAULT NULL::pg_catalog.timestamptz)
@@ -796,7 +769,7 @@ LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.encode(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.timestamptz) IS
 'Django''s signed session format of the data (signing.dumps, as SessionBase.encode writes it), signed at signed_at or now';
 
-CREATE FUNCTION @extschema@.decode(token pg_catalog.text, secret pg_catalog.text,
+CREATE OR REPLACE FUNCTION @extschema@.decode(token pg_catalog.text, secret pg_catalog.text,
 								   salt pg_catalog.text DEFAULT 'django.contrib.sessions.SessionStore'::pg_catalog.text,
 								   fallback_secrets pg_catalog.text[] DEFAULT '{}'::pg_catalog.text[],
 								   max_age pg_catalog.int4 DEFAULT NULL::pg_catalog.int4)
@@ -811,7 +784,7 @@ COMMENT ON FUNCTION @extschema@.decode(pg_catalog.text, pg_catalog.text, pg_cata
 -- call time, so that installing the extension does not need it.  secret
 -- is required, but follows a parameter with a default, so it has one too:
 -- NULL is refused.
-CREATE FUNCTION @extschema@.import_django(source pg_catalog.regclass DEFAULT 'public.django_session'::pg_catalog.text::pg_catalog.regclass,
+CREATE OR REPLACE FUNCTION @extschema@.import_django(source pg_catalog.regclass DEFAULT 'public.django_session'::pg_catalog.text::pg_catalog.regclass,
 										  secret pg_catalog.text DEFAULT NULL::pg_catalog.text,
 										  fallback_secrets pg_catalog.text[] DEFAULT '{}'::pg_catalog.text[],
 										  salt pg_catalog.text DEFAULT 'django.contrib.sessions.SessionStore'::pg_catalog.text)
@@ -888,12 +861,65 @@ BEGIN
 		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', session._app_functions(), app);
-	EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
+	-- the schema too, unless the role was granted other functions in it
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
+		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) IS
-'undo grant_access() for a role';
+'undo grant_access() for a role (it keeps USAGE on the schema while it holds other functions of it)';
 REVOKE ALL ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) FROM PUBLIC;
+
+--
+-- Default privileges (ALTER DEFAULT PRIVILEGES) of the installing role may
+-- have granted the objects made above to other roles; nothing but
+-- grant_access() grants them.
+--
+DO LANGUAGE plpgsql $defaults$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT pg_catalog.format('REVOKE ALL ON TABLE %s FROM %s', c.oid::pg_catalog.regclass,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END) AS stmt
+		FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM %s',
+								 CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+								 p.oid::pg_catalog.regprocedure,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+		  AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY['_app_functions', '_apply_activity', '_flush_activity', '_live_at', '_purge', 'activity_status', 'grant_access', 'revoke_access']::pg_catalog.name[])
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON TYPE %s FROM %s', t.oid::pg_catalog.regtype,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_type AS t, pg_catalog.aclexplode(t.typacl) AS a
+		WHERE t.typnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) t.typowner
+		  AND a.grantee OPERATOR(pg_catalog.<>) 0
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON SCHEMA session FROM %s',
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+		WHERE n.nspname OPERATOR(pg_catalog.=) 'session'::pg_catalog.name
+		  AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+		  AND false
+	LOOP
+		EXECUTE r.stmt;
+	END LOOP;
+END
+$defaults$;
 
 --
 -- In 1.0 every role could use the per-session API.  So that an updated
@@ -919,5 +945,7 @@ BEGIN
 	END LOOP;
 	RAISE WARNING 'session 1.1: granted the session API to % role(s) that could use it in 1.0', n
 		USING HINT = 'Keep it for the application''s role only: SELECT session.revoke_access(''role'').';
+	RAISE WARNING 'session 1.1: lifecycle events on channel session_events are off unless session.events is on'
+		USING HINT = 'Where LISTENers need them: ALTER DATABASE ... SET session.events = on.';
 END
 $grants$;

@@ -1,11 +1,12 @@
 \echo Use "CREATE EXTENSION session" to load this file. \quit
 
 --
--- The schema must belong to the role installing the extension, and nobody
--- else may create objects in it: whoever can put a function or an
--- operator into it could have the extension's own code run theirs with
--- the installer's rights.  CREATE EXTENSION makes the schema when it does
--- not exist; a schema made beforehand by another role is refused.
+-- The schema must belong to the role installing the extension (or to a
+-- superuser), and nobody else may create objects in it: whoever can put a
+-- function or an operator into it could have the extension's own code run
+-- theirs with the installer's rights.  CREATE EXTENSION makes the schema
+-- when it does not exist; a schema made beforehand by another role is
+-- refused.
 --
 DO LANGUAGE plpgsql $guard$
 DECLARE
@@ -18,7 +19,9 @@ BEGIN
 	SELECT r.oid INTO installer
 	FROM pg_catalog.pg_roles AS r
 	WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER;
-	IF schema_owner OPERATOR(pg_catalog.<>) installer THEN
+	IF schema_owner OPERATOR(pg_catalog.<>) installer
+	   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+				WHERE r.oid OPERATOR(pg_catalog.=) schema_owner) THEN
 		RAISE EXCEPTION 'schema "session" is owned by role "%", not by the role installing the extension',
 			(SELECT r.rolname FROM pg_catalog.pg_roles AS r
 			 WHERE r.oid OPERATOR(pg_catalog.=) schema_owner)
@@ -30,7 +33,7 @@ BEGIN
 					  pg_catalog.aclexplode(n.nspacl) AS a
 			   WHERE n.nspname OPERATOR(pg_catalog.=) 'session'::pg_catalog.name
 				 AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'::pg_catalog.text
-				 AND a.grantee OPERATOR(pg_catalog.<>) installer) THEN
+				 AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner) THEN
 		RAISE EXCEPTION 'other roles may create objects in schema "session"'
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'A role with CREATE on the schema could run code with the rights of the extension.',
@@ -73,8 +76,6 @@ COMMENT ON COLUMN @extschema@.sessions.fixed_expiry IS 'expire_date is a fixed d
 COMMENT ON COLUMN @extschema@.sessions.purge_after IS 'lower bound of expire_date, indexed for purging';
 
 REVOKE ALL ON @extschema@.sessions FROM PUBLIC;
-
-
 
 -- pg_dump keeps the sessions (and the id sequence) with the database.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sessions', '');
@@ -363,6 +364,10 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- account before session, as every writer
+	PERFORM FROM session.accounts AS a
+	WHERE a.account OPERATOR(pg_catalog.=) revoke.account
+	FOR KEY SHARE;
 	DELETE FROM session.sessions AS s
 	WHERE s.account OPERATOR(pg_catalog.=) revoke.account
 	  AND s.id OPERATOR(pg_catalog.=) revoke.session_id
@@ -904,9 +909,60 @@ BEGIN
 		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', session._app_functions(), app);
-	EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
+	-- the schema too, unless the role was granted other functions in it
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
+		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) IS
-'undo grant_access() for a role';
+'undo grant_access() for a role (it keeps USAGE on the schema while it holds other functions of it)';
 REVOKE ALL ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) FROM PUBLIC;
+
+--
+-- Default privileges (ALTER DEFAULT PRIVILEGES) of the installing role may
+-- have granted the objects made above to other roles; nothing but
+-- grant_access() grants them.
+--
+DO LANGUAGE plpgsql $defaults$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT pg_catalog.format('REVOKE ALL ON TABLE %s FROM %s', c.oid::pg_catalog.regclass,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END) AS stmt
+		FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON %s %s FROM %s',
+								 CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
+								 p.oid::pg_catalog.regprocedure,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON TYPE %s FROM %s', t.oid::pg_catalog.regtype,
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_type AS t, pg_catalog.aclexplode(t.typacl) AS a
+		WHERE t.typnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+		  AND a.grantee OPERATOR(pg_catalog.<>) t.typowner
+		  AND a.grantee OPERATOR(pg_catalog.<>) 0
+		UNION ALL
+		SELECT pg_catalog.format('REVOKE ALL ON SCHEMA session FROM %s',
+								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+									  ELSE a.grantee::pg_catalog.regrole::pg_catalog.text END)
+		FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+		WHERE n.nspname OPERATOR(pg_catalog.=) 'session'::pg_catalog.name
+		  AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+	LOOP
+		EXECUTE r.stmt;
+	END LOOP;
+END
+$defaults$;

@@ -6,9 +6,17 @@
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS session CASCADE;
 DROP ROLE IF EXISTS regress_upgrade_app;
+DROP ROLE IF EXISTS regress_upgrade_devices;
 RESET client_min_messages;
 \set VERBOSITY terse
 
+-- Privileges as a sorted list: grantee, privilege, grantor.
+CREATE FUNCTION pg_temp.acl(a aclitem[]) RETURNS text
+LANGUAGE sql AS $$
+	SELECT string_agg(x.item, ', ' ORDER BY x.item)
+	FROM (SELECT e.grantee::regrole || ' ' || e.privilege_type || ' ' || e.grantor::regrole AS item
+		  FROM aclexplode(a) AS e) AS x
+$$;
 -- Every member of the extension, described with what defines it: function
 -- definitions, privileges, comments, columns, constraints and indexes.
 CREATE FUNCTION pg_temp.extension_catalog()
@@ -18,9 +26,9 @@ LANGUAGE sql AS $$
 		   concat_ws(E'\n',
 			   CASE WHEN d.classid = 'pg_proc'::regclass THEN pg_get_functiondef(d.objid) END,
 			   CASE WHEN d.classid = 'pg_proc'::regclass
-					THEN (SELECT p.proacl::text FROM pg_proc AS p WHERE p.oid = d.objid) END,
+					THEN (SELECT pg_temp.acl(p.proacl) FROM pg_proc AS p WHERE p.oid = d.objid) END,
 			   CASE WHEN d.classid = 'pg_class'::regclass
-					THEN (SELECT concat_ws(' ', c.relacl::text, c.relkind::text, c.reloptions::text)
+					THEN (SELECT concat_ws(' ', pg_temp.acl(c.relacl), c.relkind::text, c.reloptions::text)
 						  FROM pg_class AS c WHERE c.oid = d.objid) END,
 			   CASE WHEN d.classid = 'pg_class'::regclass
 					THEN (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
@@ -40,7 +48,7 @@ LANGUAGE sql AS $$
 	JOIN pg_extension AS e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 	WHERE e.extname = 'session' AND d.deptype = 'e'
 	UNION ALL
-	SELECT 'schema session', (SELECT n.nspacl::text FROM pg_namespace AS n WHERE n.nspname = 'session')
+	SELECT 'schema session', (SELECT pg_temp.acl(n.nspacl) FROM pg_namespace AS n WHERE n.nspname = 'session')
 	UNION ALL
 	SELECT 'extension session',
 		   (SELECT e.extversion || ' ' || (SELECT string_agg(c::regclass::text, ',' ORDER BY c::regclass::text)
@@ -48,8 +56,9 @@ LANGUAGE sql AS $$
 			FROM pg_extension AS e WHERE e.extname = 'session')
 $$;
 
--- a role that used 1.0, as every role could
+-- a role that used 1.0, as every role could, and one a DBA granted more
 CREATE ROLE regress_upgrade_app LOGIN;
+CREATE ROLE regress_upgrade_devices;
 
 SET client_min_messages = warning;
 CREATE EXTENSION session VERSION '1.0';
@@ -57,6 +66,10 @@ RESET client_min_messages;
 LOAD 'session';
 SET session.max_lifetime = 0;
 SELECT extversion FROM pg_extension WHERE extname = 'session';
+GRANT USAGE ON SCHEMA session TO regress_upgrade_devices;
+GRANT EXECUTE ON FUNCTION session.account_sessions(text, text) TO regress_upgrade_devices;
+-- an object of the application's that depends on the API
+CREATE VIEW pg_temp.live_probe AS SELECT session.exists('abcdefgh12345678') AS live;
 
 -- sessions of every policy, with accounts, data and metadata
 CREATE TEMP TABLE k (name text PRIMARY KEY, key text);
@@ -77,6 +90,11 @@ CREATE TEMP TABLE accounts_before AS SELECT * FROM session.accounts;
 
 ALTER EXTENSION session UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'session';
+-- privileges a DBA granted and objects that depend on the API stay
+SELECT has_function_privilege('regress_upgrade_devices', 'session.account_sessions(text, text)', 'EXECUTE') AS devices_kept,
+	   has_schema_privilege('regress_upgrade_devices', 'session', 'USAGE') AS devices_usage;
+SELECT live FROM pg_temp.live_probe;
+DROP VIEW pg_temp.live_probe;
 
 -- every old key loads with its data, account, metadata and policy
 SELECT b.name, session.load(k.key) = b.data AS same_data,
@@ -108,6 +126,8 @@ SELECT count(*) AS members FROM updated;
 DROP EXTENSION session;
 CREATE EXTENSION session;
 SELECT session.grant_access('regress_upgrade_app');
+GRANT USAGE ON SCHEMA session TO regress_upgrade_devices;
+GRANT EXECUTE ON FUNCTION session.account_sessions(text, text) TO regress_upgrade_devices;
 CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.extension_catalog();
 SELECT 'only after update' AS side, object FROM (SELECT * FROM updated EXCEPT SELECT * FROM fresh) AS x
 UNION ALL
@@ -115,4 +135,6 @@ SELECT 'only in fresh install', object FROM (SELECT * FROM fresh EXCEPT SELECT *
 ORDER BY 1, 2;
 
 SELECT session.revoke_access('regress_upgrade_app');
+DROP OWNED BY regress_upgrade_devices;
 DROP ROLE regress_upgrade_app;
+DROP ROLE regress_upgrade_devices;

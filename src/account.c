@@ -23,6 +23,7 @@
 #include "account.h"
 #include "policy.h"
 #include "settings.h"
+#include "store.h"
 
 /*
  * An account id is text of 1 to 1024 bytes: integers, UUIDs, usernames and
@@ -102,21 +103,6 @@ SessionAccountEqual(text *a, text *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
-static SPIPlanPtr
-SessionAccountPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*cache = plan;
-	}
-	return *cache;
-}
-
 /*
  * Run one of the account statements.  Each takes the account's row lock,
  * which is what orders it before the session writes that follow.
@@ -134,7 +120,7 @@ SessionAccountRun(SPIPlanPtr *cache, const char *sql, int nargs, text *account,
 	values[2] = TimestampTzGetDatum(due_before);
 
 	SPI_connect();
-	rc = SPI_execute_plan(SessionAccountPlan(cache, sql, nargs, argtypes), values, NULL, false, 0);
+	rc = SPI_execute_plan(SessionPlan(cache, sql, nargs, argtypes), values, NULL, false, 0);
 	if (rc != expect)
 		elog(ERROR, "account statement failed: %s", SPI_result_code_string(rc));
 	SPI_finish();

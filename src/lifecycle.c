@@ -97,8 +97,10 @@ session_create(PG_FUNCTION_ARGS)
  * Slide a loaded session's expiry and record its activity (and its
  * account's).  Best effort: under REPEATABLE READ or SERIALIZABLE a row
  * written after the transaction's snapshot cannot be written by it, and
- * then the touch is left to the writer that moved the row, in a
- * subtransaction so that the load itself never fails for it.
+ * then the touch is left to the writer that moved the row.  There the
+ * touch runs in a subtransaction so that the load itself never fails for
+ * a serialization failure (any other error is raised as it is); each such
+ * touch takes a subtransaction id.
  */
 static void
 SessionLoadTouch(const SessionKey *key, const SessionRow *row, TimestampTz now)
@@ -129,15 +131,16 @@ SessionLoadTouch(const SessionKey *key, const SessionRow *row, TimestampTz now)
 	{
 		ErrorData  *edata;
 
+		/* roll the subtransaction back first, whatever the error */
 		MemoryContextSwitchTo(cxt);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
-			PG_RE_THROW();
 		FlushErrorState();
-		FreeErrorData(edata);
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 }
@@ -362,8 +365,6 @@ session_login(PG_FUNCTION_ARGS)
 	a.ip = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
 	a.user_agent = SessionUserAgentArg(fcinfo, 3);
 
-	/* a login makes the account active whatever its sessions' activity */
-	SessionAccountBind(a.account, GetCurrentTimestamp());
 	if (!PG_ARGISNULL(0) && SessionKeyParse(PG_GETARG_TEXT_PP(0), &key))
 	{
 		SessionNewKey(&a.new_key);

@@ -38,9 +38,8 @@ SessionWriteConflict(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not write a session that other transactions keep changing"),
-			 errdetail("The session changed %d times while this call was writing it.",
-					   SESSION_WRITE_ATTEMPTS),
+			 errmsg("could not write a session that other transactions are changing"),
+			 errdetail("Another transaction changed the session, or its account, while this call was writing it."),
 			 errhint("Retry the call.")));
 }
 
@@ -57,6 +56,7 @@ bool
 SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg)
 {
 	int			attempt;
+	text	   *locked = NULL;
 
 	for (attempt = 0; attempt < SESSION_WRITE_ATTEMPTS; attempt++)
 	{
@@ -65,6 +65,7 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 		SessionValues v;
 		bool		due;
 		bool		binds;
+		text	   *account;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!SessionStoreFetch(key, &row, want_data) || !SessionIsLive(row.expire_date, now))
@@ -90,13 +91,24 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 			v.purge_after = row.purge_after;
 		}
 
+		/*
+		 * Account before session.  A retry that finds the session bound to
+		 * another account than the one this call locked already may hold
+		 * the session's row (the update that lost the race locked it):
+		 * locking the new account now would reverse the order, so the call
+		 * fails as a serialization failure instead.
+		 */
+		account = v.account != NULL ? v.account : row.account;
+		if (attempt > 0 && account != NULL && !SessionAccountEqual(account, locked))
+			SessionWriteConflict();
 		binds = v.account != NULL && !SessionAccountEqual(v.account, row.account);
 		if (binds)
 			SessionAccountBind(v.account, now);
-		else if (row.account != NULL && due)
+		else if (row.account != NULL && (due || v.last_activity == now))
 			SessionAccountTouch(row.account, now);
 		else if (row.account != NULL)
 			SessionAccountLockShare(row.account);
+		locked = account;
 
 		if (SessionStoreUpdate(key, &row, &v))
 		{
@@ -126,7 +138,6 @@ SessionInsertFresh(const SessionKey *key, SessionValues *v, int64 *id)
 		SessionRow	row;
 
 		CHECK_FOR_INTERRUPTS();
-		v->new_key = NULL;
 		v->policy.created = now;
 		v->last_activity = now;
 		v->expire_date = SessionNextExpiry(&v->policy, now);

@@ -196,8 +196,14 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 	return found;
 }
 
-static SPIPlanPtr
-SessionStorePlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
+/*
+ * A plan kept for the life of the backend, prepared on first use.  Every
+ * statement of the extension's C code goes through here; each names its
+ * tables with their schema and its operators as pg_catalog's, so a
+ * re-plan under another caller's search_path finds the same objects.
+ */
+SPIPlanPtr
+SessionPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
 {
 	if (*cache == NULL)
 	{
@@ -218,7 +224,7 @@ SessionStoreRun(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes,
 {
 	int			rc;
 
-	rc = SPI_execute_plan(SessionStorePlan(cache, sql, nargs, argtypes),
+	rc = SPI_execute_plan(SessionPlan(cache, sql, nargs, argtypes),
 						  values, nulls, false, 0);
 	if (rc != expect)
 		elog(ERROR, "session table statement failed: %s", SPI_result_code_string(rc));

@@ -7,6 +7,7 @@
 #define SESSION_STORE_H
 
 #include "datatype/timestamp.h"
+#include "executor/spi.h"
 #include "storage/itemptr.h"
 #include "utils/jsonb.h"
 
@@ -64,6 +65,7 @@ typedef struct SessionValues
 } SessionValues;
 
 extern void SessionStoreInit(void);
+extern SPIPlanPtr SessionPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern bool SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data);
 extern bool SessionStoreInsert(const SessionKey *key, const SessionValues *v, int64 *id);
 extern bool SessionStoreUpdate(const SessionKey *key, const SessionRow *row,
