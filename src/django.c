@@ -35,6 +35,7 @@
 
 #include "codec/codec.h"
 #include "key.h"
+#include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
 

@@ -18,6 +18,7 @@
 
 #include "events.h"
 #include "key.h"
+#include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
 

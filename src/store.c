@@ -34,6 +34,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
 
@@ -111,7 +112,7 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 	slot = table_slot_create(rel, NULL);
 
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_BYTEAEQ, PointerGetDatum(digest));
-	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
+	scan = index_beginscan_compat(rel, idx, GetActiveSnapshot(), 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	if (found)
