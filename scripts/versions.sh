@@ -131,6 +131,8 @@ build_system() {
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap; } >/dev/null ||
 			return 1
 	fi
+	# The stamp goes first: a run killed from here on leaves no stamp.
+	rm -f "$stamp"
 	rm -rf --one-file-system "$root"
 	mkdir -p "$root"
 	debootstrap --variant=minbase "$release" "$root" "$MIRROR" >"$PG_SYSTEMS_DIR/$release.debootstrap.log" 2>&1 || {
