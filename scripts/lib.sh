@@ -1,14 +1,20 @@
 # scripts/lib.sh: shared set-up for the demo and the tests (sourced, bash).
 #
 # Installs what is missing from Debian's archive, builds and installs the
-# extension, and runs throwaway PostgreSQL 15 clusters as the postgres OS
-# user on 127.0.0.1 with a socket directory of their own.
+# extension, and runs throwaway PostgreSQL clusters as the postgres OS user
+# on 127.0.0.1 with a socket directory of their own.
+#
+# PG_MAJOR is the major release of PostgreSQL (default 15, Debian 12's);
+# PGBIN may name another installation of it (a private copy).  Inside a
+# system built by scripts/versions.sh (SESSION_PG_SYSTEM set) only what
+# building and the core suites need is installed.
 
-# PGBIN may name another installation of PostgreSQL 15 (a private copy).
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-	libjson-c-dev libssl-dev zlib1g-dev clang libclang-rt-14-dev pgbouncer
-	python3-django python3-psycopg2"
+PG_MAJOR=${PG_MAJOR:-15}
+PGBIN=${PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
+PACKAGES="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
+	postgresql-$PG_MAJOR-cron libjson-c-dev libssl-dev zlib1g-dev"
+[ -n "${SESSION_PG_SYSTEM:-}" ] ||
+	PACKAGES="$PACKAGES clang libclang-rt-14-dev pgbouncer python3-django python3-psycopg2"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -28,11 +34,11 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Build and install the extension into PostgreSQL 15.
+# Build and install the extension into PostgreSQL $PG_MAJOR.
 build_install() {
 	log "building and installing the extension"
-	make -s PG_CONFIG=$PGBIN/pg_config >/dev/null
-	make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null
+	make -s PG_CONFIG=$PGBIN/pg_config >/dev/null &&
+		make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null
 }
 
 # A folder the postgres OS user can use: under the checkout when it can reach

@@ -12,6 +12,7 @@
  * that committed before them and never deadlock with a request.
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "catalog/pg_type_d.h"

@@ -29,6 +29,7 @@
  * extend sessions.
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/xact.h"

@@ -7,6 +7,7 @@
  * reads again when the row changed under it).
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "catalog/pg_type_d.h"

@@ -14,6 +14,7 @@
  * ereport never leaks it.
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/htup_details.h"

@@ -15,6 +15,7 @@
 #include "utils/builtins.h"
 
 #include "key.h"
+#include "pg_compat.h"
 
 static const char key_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -10,6 +10,7 @@
  * one transaction.
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/xact.h"

@@ -27,6 +27,7 @@
  * change what it does.
  *-------------------------------------------------------------------------
  */
+#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/genam.h"
@@ -159,7 +160,7 @@ SessionStoreFetch(const SessionKey *key, SessionRow *row, bool want_data)
 	slot = table_slot_create(rel, NULL);
 
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_BYTEAEQ, PointerGetDatum(digest));
-	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
+	scan = index_beginscan_compat(rel, idx, GetActiveSnapshot(), 1, 0);
 	index_rescan(scan, &skey, 1, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, slot);
 	if (found)
