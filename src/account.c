@@ -12,7 +12,6 @@
  * that committed before them and never deadlock with a request.
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "catalog/pg_type_d.h"
@@ -22,6 +21,7 @@
 #include "utils/timestamp.h"
 
 #include "account.h"
+#include "pg_compat.h"
 #include "policy.h"
 #include "settings.h"
 #include "store.h"

@@ -29,7 +29,6 @@
  * extend sessions.
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/xact.h"
@@ -60,6 +59,7 @@
 
 #include "account.h"
 #include "activity.h"
+#include "pg_compat.h"
 #include "policy.h"
 #include "settings.h"
 #include "store.h"

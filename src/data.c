@@ -7,7 +7,6 @@
  * reads again when the row changed under it).
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "catalog/pg_type_d.h"
@@ -21,6 +20,7 @@
 #include "data.h"
 #include "key.h"
 #include "modify.h"
+#include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
 

@@ -14,7 +14,6 @@
  * ereport never leaks it.
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/htup_details.h"
@@ -39,6 +38,7 @@
 #include "data.h"
 #include "key.h"
 #include "modify.h"
+#include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
 

@@ -10,7 +10,6 @@
  * one transaction.
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/xact.h"
@@ -28,6 +27,7 @@
 #include "events.h"
 #include "key.h"
 #include "modify.h"
+#include "pg_compat.h"
 #include "policy.h"
 #include "store.h"
 

@@ -27,7 +27,6 @@
  * change what it does.
  *-------------------------------------------------------------------------
  */
-#include "pg_compat.h"
 #include "postgres.h"
 
 #include "access/genam.h"
@@ -48,6 +47,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "pg_compat.h"
 #include "store.h"
 
 static Oid	store_relid = InvalidOid;
