@@ -1,0 +1,2 @@
+\set i random(1, :h)
+SELECT session.load(md5(:i::text));
