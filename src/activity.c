@@ -294,13 +294,18 @@ SessionActivityWrite(const uint8 *digest, TimestampTz at)
 
 	memset(&key, 0, sizeof(key));
 	memcpy(key.digest, digest, sizeof(key.digest));
-	if (!SessionStoreFetch(&key, &row, false) ||
-		!SessionIsLive(row.expire_date, GetCurrentTimestamp()) ||
-		row.last_activity >= at)
-		return true;			/* gone, expired, or written since */
+	if (!SessionStoreFetch(&key, &row, false) || row.last_activity >= at)
+		return true;			/* gone, or written since */
 	expire_date = SessionNextExpiry(&row.policy, at);
 	if (expire_date < row.expire_date)
 		expire_date = row.expire_date;	/* never backwards */
+	/*
+	 * Activity was recorded only by a load that found the session live (by
+	 * its row, or by activity recorded before); a session it does not keep
+	 * live until now stays as it is, for the purge.
+	 */
+	if (!SessionIsLive(expire_date, GetCurrentTimestamp()))
+		return true;
 	if (row.account)
 		SessionAccountTouch(row.account, at);
 	return SessionStoreTouch(&key, &row, at, expire_date);
