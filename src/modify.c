@@ -56,7 +56,6 @@ bool
 SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg)
 {
 	int			attempt;
-	text	   *locked = NULL;
 
 	for (attempt = 0; attempt < SESSION_WRITE_ATTEMPTS; attempt++)
 	{
@@ -65,7 +64,6 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 		SessionValues v;
 		bool		due;
 		bool		binds;
-		text	   *account;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!SessionStoreFetch(key, &row, want_data) || !SessionIsLive(row.expire_date, now))
@@ -92,15 +90,12 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 		}
 
 		/*
-		 * Account before session.  A retry that finds the session bound to
-		 * another account than the one this call locked already may hold
-		 * the session's row (the update that lost the race locked it):
-		 * locking the new account now would reverse the order, so the call
-		 * fails as a serialization failure instead.
+		 * Account before session.  (A retry after an update that lost a
+		 * race may already hold the session's row, locked by that update;
+		 * if the account changed meanwhile, the new one is locked after
+		 * it, and a logout_everywhere() of that account at that moment can
+		 * end in a deadlock that PostgreSQL resolves.)
 		 */
-		account = v.account != NULL ? v.account : row.account;
-		if (attempt > 0 && account != NULL && !SessionAccountEqual(account, locked))
-			SessionWriteConflict();
 		binds = v.account != NULL && !SessionAccountEqual(v.account, row.account);
 		if (binds)
 			SessionAccountBind(v.account, now);
@@ -108,7 +103,6 @@ SessionModify(const SessionKey *key, bool want_data, SessionEdit edit, void *arg
 			SessionAccountTouch(row.account, now);
 		else if (row.account != NULL)
 			SessionAccountLockShare(row.account);
-		locked = account;
 
 		if (SessionStoreUpdate(key, &row, &v))
 		{
