@@ -8,7 +8,7 @@
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
 	libjson-c-dev libssl-dev zlib1g-dev clang libclang-rt-14-dev pgbouncer
-	python3-django python3-psycopg2"
+	python3-django python3-psycopg2 php8.2-cli php8.2-pgsql"
 
 log() { printf '== %s\n' "$*" >&2; }
 
