@@ -14,7 +14,8 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 PACKAGES="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	postgresql-$PG_MAJOR-cron libjson-c-dev libssl-dev zlib1g-dev"
 [ -n "${SESSION_PG_SYSTEM:-}" ] ||
-	PACKAGES="$PACKAGES clang libclang-rt-14-dev pgbouncer python3-django python3-psycopg2"
+	PACKAGES="$PACKAGES clang libclang-rt-14-dev pgbouncer python3-django python3-psycopg2
+		php8.2-cli php8.2-pgsql"
 
 log() { printf '== %s\n' "$*" >&2; }
 

@@ -129,7 +129,7 @@ INSERT INTO public.django_session VALUES
 	 now() + interval '1 day'),
 	('expired0000000000000000000000005', session.encode('{"a": 1}', 'secret'), now() - interval '1 second'),
 	('forged00000000000000000000000006', session.encode('{"_auth_user_id": "django-1"}', 'attacker'), now() + interval '1 day'),
-	('BADKEY00000000000000000000000007', session.encode('{"a": 1}', 'secret'), now() + interval '1 day'),
+	('bad.key0000000000000000000000007', session.encode('{"a": 1}', 'secret'), now() + interval '1 day'),
 	('corrupt0000000000000000000000008', 'WzEsMl0:1r31eq:apxZf8WRk3OgDTe0AJZKBa7icLwF4X54GGIzaaZnn3c', now() + interval '1 day');
 SELECT session.create('{"already": "here"}') AS present_key \gset
 INSERT INTO public.django_session VALUES

@@ -135,7 +135,7 @@ SELECT session.set_expiry(:'ka', -1);
 \echo :SQLSTATE
 SELECT session.set_expiry(NULL, 60);
 \echo :SQLSTATE
-SELECT session.set_expiry('UPPERCASEKEY0000000000000000000A', 60);
+SELECT session.set_expiry('dotted.key.000000000000000000000', 60);
 \echo :SQLSTATE
 -- a bare NULL could be either overload
 SELECT session.set_expiry(:'ka', NULL);

@@ -1,7 +1,9 @@
 --
 -- keys: the format of new keys, the digest that is stored instead of the
--- key, and what every function does with a malformed key (reading functions
--- treat it as unknown, writing functions reject it).
+-- key, the native session ids of each web stack, keys an application
+-- chooses that are too weak to create a session under, and what every
+-- function does with a malformed key (reading functions treat it as
+-- unknown, writing functions reject it).
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS session;
@@ -87,19 +89,85 @@ SELECT count(*) AS rows_with_key_text FROM session.sessions AS s
 WHERE strpos(s::text, :'k2') > 0 OR strpos(s::text, :'k') > 0;
 
 --
--- well-formed keys: 8 to 40 characters of [a-z0-9], as Django allows
+-- well-formed keys: 8 to 128 characters of [A-Za-z0-9,_-], which holds the
+-- native ids of each web stack; each one below a session can be created
+-- under (save with must_create), read, changed, cycled and ended
 --
-SELECT session.save('abcdefgh', '{"len": 8}', NULL, true) AS created_8,
-	   session.save('0123456789abcdefghijklmnopqrstuvwxyz0123', '{"len": 40}', NULL, true) AS created_40,
-	   session.save('00000000000000000000000000000000', '{"len": 32}', NULL, true) AS created_digits;
-SELECT session.load('abcdefgh') AS data_8,
-	   session.load('0123456789abcdefghijklmnopqrstuvwxyz0123') AS data_40,
-	   session.load('00000000000000000000000000000000') AS data_digits;
-SELECT session.set('abcdefgh', 'x', '1') AS set_8, session.get('abcdefgh', 'x') AS get_8,
-	   session.cycle_key('abcdefgh') ~ '^[a-z0-9]{32}$' AS cycled_to_32;
-SELECT session.exists('abcdefgh') AS old_8_live;
-SELECT session.delete('0123456789abcdefghijklmnopqrstuvwxyz0123') AS deleted_40,
-	   session.delete('00000000000000000000000000000000') AS deleted_digits;
+CREATE TEMP TABLE native_keys (n int, stack text, k text);
+INSERT INTO native_keys VALUES
+	(1, 'django [a-z0-9]{32}', 'djangokey0abcdefghijklmnopqrstu9'),
+	(2, 'express base64url{32}', 'Xp-r3ss_Sess10n-Id_0123456789abc'),
+	(3, 'php bits 4 [0-9a-f]{32}', '0123456789abcdef0123456789abcdef'),
+	(4, 'php bits 5 [0-9a-v]{26}', '0123456789abcdefghijklmnop'),
+	(5, 'php bits 6 [0-9a-zA-Z,-]{32}', 'Php,6bits-0123456789abcdefABCDEF'),
+	(6, 'laravel [A-Za-z0-9]{40}', 'LaravelSessionId0123456789abcdefghijklmn'),
+	(7, 'go scs base64url{43}', 'GoScsSessionToken_0123456789-abcdefghijklmn'),
+	(8, 'uppercase hex{32}', '0123456789ABCDEF0123456789ABCDEF'),
+	(9, '128 characters', repeat('Ab0-_,xY', 16));
+SELECT n, stack, length(k) AS len,
+	   session.save(k, jsonb_build_object('n', n), NULL, true) AS created
+FROM native_keys ORDER BY n;
+SELECT n, session.load(k) = jsonb_build_object('n', n) AS loads,
+	   session.exists(k) AS exists,
+	   session.set(k, 'x', '1') AND session.get(k, 'x') = '1' AS set_get,
+	   session.save(k, jsonb_build_object('n', -n)) AS saves,
+	   session.set_expiry(k, 60) AND session.expiry_age(k) BETWEEN 59 AND 60 AS expiry
+FROM native_keys ORDER BY n;
+-- the digest is of the key as given: case matters
+SELECT session.load(upper('djangokey0abcdefghijklmnopqrstu9')) IS NULL AS upper_unknown,
+	   session.load(lower('Xp-r3ss_Sess10n-Id_0123456789abc')) IS NULL AS lower_unknown,
+	   session.save(lower('LaravelSessionId0123456789abcdefghijklmn'), '{}') AS lower_saves;
+CREATE TEMP TABLE cycled AS
+SELECT n, session.cycle_key(k) AS k2 FROM native_keys;
+SELECT n, k2 ~ '^[a-z0-9]{32}$' AS cycled_to_32, session.exists(k) AS old_live,
+	   session.load(k2) = jsonb_build_object('n', -n) AS data_kept,
+	   session.delete(k2) AS deleted
+FROM native_keys JOIN cycled USING (n) ORDER BY n;
+
+-- a Spring session id, a UUID, is a well-formed key: reading it finds
+-- nothing, saving it without must_create returns false, no error
+SELECT session.load('0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6') IS NULL AS uuid_load,
+	   session.exists('0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6') AS uuid_exists,
+	   session.save('0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6', '{}') AS uuid_save,
+	   session.delete('0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6') AS uuid_delete;
+
+--
+-- keys an application chooses: must_create refuses one whose estimated
+-- randomness (length times log2 of the smallest standard alphabet that holds
+-- its characters: 10, 16, 26, 32, 36, 52, 62, 64 or 65) is under 128 bits
+--
+CREATE TEMP TABLE chosen_keys (n int, kind text, k text);
+INSERT INTO chosen_keys VALUES
+	(1, '8 letters a-z: 37 bits', 'abcdefgh'),
+	(2, '38 digits: 126 bits', repeat('0123456789', 4)::varchar(38)),
+	(3, '39 digits: 129 bits', repeat('1234567890', 4)::varchar(39)),
+	(4, '31 hex: 124 bits', repeat('0123456789abcdef', 2)::varchar(31)),
+	(5, '32 hex: 128 bits', repeat('fedcba9876543210', 2)),
+	(6, '25 of [0-9a-v]: 125 bits', '0123456789abcdefghijklmno'),
+	(7, '26 of [0-9a-v]: 130 bits', '0123456789abcdefghijklmnov'),
+	(8, '24 of [a-z0-9]: 124 bits', 'abcdefghijklmnopqrstuvw0'),
+	(9, '25 of [a-z0-9]: 129 bits', 'abcdefghijklmnopqrstuvwx0'),
+	(10, '21 of [A-Za-z0-9]: 125 bits', 'ABCDEFGHIJabcdefghij0'),
+	(11, '22 of [A-Za-z0-9]: 131 bits', 'ABCDEFGHIJabcdefghij01'),
+	(12, '21 base64url: 126 bits', 'ABCDEFGHIJabcdefghi-_'),
+	(13, '22 base64url: 132 bits', 'ABCDEFGHIJabcdefghij-_'),
+	(14, 'UUID: 122 bits', '0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6'),
+	(15, 'UUID without dashes: 128 bits', '0b1e5f8c7d2a4c3b9e6fa1b2c3d4e5f6'),
+	(16, '31 hex and dashes: 124 bits', 'abcdef01-23456789-abcdef01-2345678');
+SELECT n, kind, length(k) AS len,
+	   pg_temp.outcome('SELECT session.save($1, ''{}'', NULL, true)', k) AS must_create,
+	   session.exists(k) AS exists
+FROM chosen_keys ORDER BY n;
+-- a weak key is still well-formed: reading and updating work as for any key
+SELECT session.load('abcdefgh') IS NULL AS weak_load, session.save('abcdefgh', '{}') AS weak_save;
+SELECT count(*) FILTER (WHERE session.delete(k)) AS deleted FROM chosen_keys;
+-- the message, with its detail and hint
+\set VERBOSITY default
+SELECT session.save('0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6', '{}', must_create => true);
+SELECT session.save(repeat('0123456789abcdef', 2)::varchar(31), '{}', must_create => true);
+-- and the one of a malformed key
+SELECT session.save('0b1e5f8c-7d2a-4c3b-9e6f.a1b2c3d4e5f6', '{}', must_create => true);
+\set VERBOSITY terse
 
 --
 -- malformed keys
@@ -110,13 +178,13 @@ INSERT INTO bad_keys VALUES
 	(1, 'null', NULL),
 	(2, 'empty', ''),
 	(3, '7 chars', 'abcdefg'),
-	(4, '41 chars', '0123456789abcdefghijklmnopqrstuvwxyz01234'),
+	(4, '129 chars', repeat('Ab0-_,xY', 16) || 'z'),
 	(5, '1000 chars', repeat('a', 1000)),
-	(6, 'uppercase', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'),
-	(7, 'one uppercase', 'abcdefghijklmnopqrstuvwxyZ012345'),
-	(8, 'live key upper', upper(:'live')),
-	(9, 'hyphen', 'abcdefgh-jklmnopqrstuvwxyz012345'),
-	(10, 'underscore', 'abcdefgh_jklmnopqrstuvwxyz012345'),
+	(6, 'dot', 'abcdefgh.jklmnopqrstuvwxyz012345'),
+	(7, 'base64 plus', 'abcdefgh+jklmnopqrstuvwxyz012345'),
+	(8, 'base64 slash', 'abcdefgh/jklmnopqrstuvwxyz012345'),
+	(9, 'colon', 's:abcdefghjklmnopqrstuvwxyz01234'),
+	(10, 'signed cookie', 's:Xp-r3ss_Sess10n-Id_0123456789abc.c2lnbmF0dXJl'),
 	(11, 'space inside', 'abcdefgh jklmnopqrstuvwxyz012345'),
 	(12, 'live key + space', :'live' || ' '),
 	(13, 'space + live key', ' ' || :'live'),
@@ -159,7 +227,7 @@ SELECT session.load(:'live') AS live_data, session.exists(:'live') AS still_live
 
 -- the messages, once each
 SELECT session.save(NULL, '{}');
-SELECT session.save('NOT-A-KEY', '{}');
+SELECT session.save('not.a.key', '{}');
 SELECT session.cycle_key('short');
 
 -- the internal digest function agrees: NULL when reading, an error when writing

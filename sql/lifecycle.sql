@@ -255,7 +255,7 @@ SELECT session.save(NULL, '{}');
 \echo :SQLSTATE
 SELECT session.save('', '{}');
 \echo :SQLSTATE
-SELECT session.save('not-a-key', '{}', NULL, true);
+SELECT session.save('not.a.key', '{}', NULL, true);
 \echo :SQLSTATE
 SELECT session.save(:'ks', NULL);
 \echo :SQLSTATE
@@ -370,7 +370,7 @@ SELECT session.cycle_key(NULL);
 \echo :SQLSTATE
 SELECT session.cycle_key('');
 \echo :SQLSTATE
-SELECT session.cycle_key(upper(:'kc2'));
+SELECT session.cycle_key(:'kc2' || '.');
 \echo :SQLSTATE
 SELECT session.exists(:'kc2') AS still_live;
 

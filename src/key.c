@@ -3,12 +3,14 @@
  *		Session keys: generation, validation and the digest that is stored.
  *
  * The table never holds a key, only its SHA-256 digest, so a backup, a
- * replica or a leaked SELECT yields no usable session.  Keys are 32
- * characters of [a-z0-9] drawn from pg_strong_random, as Django makes them.
+ * replica or a leaked SELECT yields no usable session.  Keys the store makes
+ * are 32 characters of [a-z0-9] drawn from pg_strong_random, as Django makes
+ * them; it accepts the native ids of other web stacks too (key.h).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <math.h>
 #include <openssl/evp.h>
 
 #include "fmgr.h"
@@ -44,10 +46,19 @@ SessionKeyDigest(SessionKey *key, size_t len)
 		elog(ERROR, "could not compute SHA-256 digest of a session key");
 }
 
+/* Whether c may appear in a key: [A-Za-z0-9,_-]. */
+static inline bool
+SessionKeyChar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '-' || c == '_' || c == ',';
+}
+
 /*
  * Validate a key and compute its digest.  Returns false for a key that is
- * NULL, shorter than 8 or longer than 40 characters, or that holds anything
- * but [a-z0-9]: such a key can name no session.
+ * NULL, shorter than SESSION_KEY_MIN_LENGTH or longer than
+ * SESSION_KEY_MAX_LENGTH characters, or that holds anything but
+ * [A-Za-z0-9,_-]: such a key can name no session.
  */
 bool
 SessionKeyParse(text *key, SessionKey *out)
@@ -64,11 +75,9 @@ SessionKeyParse(text *key, SessionKey *out)
 		return false;
 	for (i = 0; i < len; i++)
 	{
-		char		c = p[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+		if (!SessionKeyChar(p[i]))
 			return false;
-		out->text[i] = c;
+		out->text[i] = p[i];
 	}
 	out->text[len] = '\0';
 	SessionKeyDigest(out, len);
@@ -87,8 +96,139 @@ SessionKeyParseOrError(text *key, SessionKey *out)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("malformed session key"),
-				 errdetail("A session key has %d to %d characters, each a lowercase letter a-z or a digit.",
+				 errdetail("A session key has %d to %d characters, each a letter A-Z or a-z, a digit, \"-\", \"_\" or \",\".",
 						   SESSION_KEY_MIN_LENGTH, SESSION_KEY_MAX_LENGTH)));
+}
+
+/* The classes of characters SessionKeyEstimatedBits tells apart. */
+#define KC_DIGIT	0x001		/* 0-9 */
+#define KC_LOW_AF	0x002		/* a-f */
+#define KC_LOW_GV	0x004		/* g-v */
+#define KC_LOW_WZ	0x008		/* w-z */
+#define KC_UP_AF	0x010		/* A-F */
+#define KC_UP_GZ	0x020		/* G-Z */
+#define KC_DASH		0x040		/* - */
+#define KC_UNDER	0x080		/* _ */
+#define KC_COMMA	0x100		/* , */
+#define KC_LOWER	(KC_LOW_AF | KC_LOW_GV | KC_LOW_WZ)
+#define KC_UPPER	(KC_UP_AF | KC_UP_GZ)
+#define KC_ALNUM	(KC_DIGIT | KC_LOWER | KC_UPPER)
+
+/*
+ * The standard alphabets of session ids, smallest first: hex (PHP's
+ * sid_bits_per_character 4, Rails), [0-9a-v] (PHP's 5), [a-z0-9] (Django),
+ * [A-Za-z0-9] (Laravel), base64url (express-session, Go's scs) and PHP's
+ * [A-Za-z0-9,-] (its 6), and last the whole alphabet the store accepts.
+ */
+static const struct
+{
+	int			classes;
+	int			size;
+}			key_alphabets[] =
+{
+	{KC_DIGIT, 10},
+	{KC_DIGIT | KC_LOW_AF, 16},
+	{KC_DIGIT | KC_UP_AF, 16},
+	{KC_LOWER, 26},
+	{KC_UPPER, 26},
+	{KC_DIGIT | KC_LOW_AF | KC_LOW_GV, 32},
+	{KC_DIGIT | KC_LOWER, 36},
+	{KC_DIGIT | KC_UPPER, 36},
+	{KC_LOWER | KC_UPPER, 52},
+	{KC_ALNUM, 62},
+	{KC_ALNUM | KC_DASH | KC_UNDER, 64},
+	{KC_ALNUM | KC_DASH | KC_COMMA, 64},
+	{KC_ALNUM | KC_DASH | KC_UNDER | KC_COMMA, 65},
+};
+
+/*
+ * An upper bound of the randomness of a well-formed key, in bits: its length
+ * times log2 of the size of the smallest standard alphabet that holds all its
+ * characters (*alphabet is set to that size).  A key of hex digits and dashes
+ * counts its dashes as separators that carry nothing, and one laid out as a
+ * UUID counts 122 bits, what a version 4 UUID draws: the version and variant
+ * bits are fixed.  The estimate cannot see a key that is random-looking but
+ * not random (a counter, a timestamp); it only refuses what is too short for
+ * its alphabet to be safe however it was made.
+ */
+double
+SessionKeyEstimatedBits(const char *key, int len, int *alphabet)
+{
+	int			classes = 0;
+	int			dashes = 0;
+	int			i;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = key[i];
+
+		if (c >= '0' && c <= '9')
+			classes |= KC_DIGIT;
+		else if (c >= 'a' && c <= 'f')
+			classes |= KC_LOW_AF;
+		else if (c >= 'g' && c <= 'v')
+			classes |= KC_LOW_GV;
+		else if (c >= 'w' && c <= 'z')
+			classes |= KC_LOW_WZ;
+		else if (c >= 'A' && c <= 'F')
+			classes |= KC_UP_AF;
+		else if (c >= 'G' && c <= 'Z')
+			classes |= KC_UP_GZ;
+		else if (c == '-')
+		{
+			classes |= KC_DASH;
+			dashes++;
+		}
+		else if (c == '_')
+			classes |= KC_UNDER;
+		else if (c == ',')
+			classes |= KC_COMMA;
+	}
+
+	if ((classes & KC_DASH) &&
+		((classes & ~(KC_DASH | KC_DIGIT | KC_LOW_AF)) == 0 ||
+		 (classes & ~(KC_DASH | KC_DIGIT | KC_UP_AF)) == 0))
+	{
+		*alphabet = 16;
+		if (len == 36 && dashes == 4 && key[8] == '-' && key[13] == '-' &&
+			key[18] == '-' && key[23] == '-')
+			return 122.0;
+		return 4.0 * (len - dashes);
+	}
+
+	for (i = 0; i < lengthof(key_alphabets); i++)
+	{
+		if ((classes & ~key_alphabets[i].classes) == 0)
+			break;
+	}
+	Assert(i < lengthof(key_alphabets));
+	*alphabet = key_alphabets[i].size;
+	return len * log2((double) key_alphabets[i].size);
+}
+
+/*
+ * As SessionKeyParseOrError, for a key the application chose itself and asks
+ * the store to create a session under: one that carries too little
+ * randomness is an error too.
+ */
+void
+SessionKeyParseChosen(text *key, SessionKey *out)
+{
+	int			len;
+	int			alphabet;
+	double		bits;
+
+	SessionKeyParseOrError(key, out);
+	len = strlen(out->text);
+	bits = SessionKeyEstimatedBits(out->text, len, &alphabet);
+	if (bits < SESSION_KEY_MIN_CHOSEN_BITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("session key is too weak to create a session with"),
+				 errdetail("A key of %d characters from an alphabet of %d carries at most %d bits of randomness; a key chosen by the application needs at least %d.",
+						   len, alphabet, (int) bits, SESSION_KEY_MIN_CHOSEN_BITS),
+				 errhint("Let session.create() make the key, or draw at least %d random bits, for example 22 characters of base64url.",
+						 SESSION_KEY_MIN_CHOSEN_BITS)));
 }
 
 /*

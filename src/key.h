@@ -8,10 +8,28 @@
 
 #include "common/sha2.h"
 
-/* Django's format: 32 characters of [a-z0-9], about 165 bits. */
+/*
+ * Keys the store makes: Django's format, 32 characters of [a-z0-9], about
+ * 165 bits.
+ */
 #define SESSION_KEY_LENGTH		32
+
+/*
+ * Keys the store accepts: 8 to 128 characters of [A-Za-z0-9,_-], which holds
+ * the native session ids of Django, express-session, Spring (UUIDs), PHP
+ * (every session.sid_bits_per_character), Laravel and Go's scs.  Longer keys
+ * would only cost hashing: none of those formats comes near 128.
+ */
 #define SESSION_KEY_MIN_LENGTH	8
-#define SESSION_KEY_MAX_LENGTH	40	/* django_session.session_key is varchar(40) */
+#define SESSION_KEY_MAX_LENGTH	128
+
+/*
+ * A key the application chooses itself (save with must_create) must carry at
+ * least this many bits by SessionKeyEstimatedBits: the table holds only
+ * digests, and this is what keeps a leaked table of them from being
+ * searched for the keys.
+ */
+#define SESSION_KEY_MIN_CHOSEN_BITS	128
 
 typedef struct SessionKey
 {
@@ -21,6 +39,8 @@ typedef struct SessionKey
 
 extern bool SessionKeyParse(text *key, SessionKey *out);
 extern void SessionKeyParseOrError(text *key, SessionKey *out);
+extern void SessionKeyParseChosen(text *key, SessionKey *out);
+extern double SessionKeyEstimatedBits(const char *key, int len, int *alphabet);
 extern void SessionKeyGenerate(SessionKey *out);
 extern bytea *SessionKeyDigestBytea(const SessionKey *key);
 

@@ -222,7 +222,11 @@ session_save(PG_FUNCTION_ARGS)
 	SessionSaveArg a;
 	bool		must_create = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 
-	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
+	/* A key the application chose must also be random enough. */
+	if (must_create)
+		SessionKeyParseChosen(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
+	else
+		SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	a.data = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	SessionDataCheck(a.data);
 	a.named = SessionDataAccount(a.data);

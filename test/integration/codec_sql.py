@@ -526,7 +526,7 @@ def import_django():
     legacy_key = 'legacy' + 'a' * 26
     forged_key = 'forged' + 'b' * 26
     pickled_key = 'pickled' + 'c' * 25
-    bad_key = 'UPPERCASE' + 'd' * 23
+    bad_key = 'bad.key.' + 'd' * 24  # a dot: no key the store accepts
     with connections['default'].cursor() as c:
         future = timezone.now() + timedelta(days=1)
         c.execute('INSERT INTO django_session VALUES (%s, %s, %s)',

@@ -9,7 +9,10 @@ are read and written inside the request's transaction, exactly as with
 ``django.contrib.sessions.backends.db``.  The data is stored as jsonb, not
 as a signed string: the extension keeps only a SHA-256 digest of each key,
 binds the session to the account in ``_auth_user_id`` on save, and expires
-it at the date Django computes at every save.
+it by its own policy on the database clock, onto which set_expiry() is
+mapped (see backend.py).  SessionClientMiddleware records IP and user agent
+at login; ``accounts`` lists, revokes and logs out a user's sessions;
+``testing.DiscoverRunner`` makes ``manage.py test`` install the extension.
 """
 from .backend import SessionStore
 

@@ -7,13 +7,34 @@ model, the extension does in the database:
 
     load         session.load(key)          jsonb of a live session, or NULL
     exists       session.exists(key)
-    save         session.save(key, data, expire_date, must_create)
+    save         session.save(key, data, expire_date, must_create), and in
+                 the same statement session.set_expiry when the session's
+                 expiry changed (see below)
                  false: CreateError (key taken) or UpdateError (the session
                  was deleted meanwhile; the middleware turns that into
                  SessionInterrupted, as with the database backend)
     delete       session.delete(key)
     cycle_key    session.cycle_key(key)     same row, new key
     clear_expired  session.clear_expired()  (EXECUTE must be granted)
+
+Expiry is the store's, on the database clock: Django's ``_session_expiry``
+is mapped onto the store's policy, never turned into a date on the app
+server's clock.
+
+    no _session_expiry        the store's default: slides by
+                              session.default_max_age (keep it equal to
+                              SESSION_COOKIE_AGE; both default to two
+                              weeks), or, with SESSION_EXPIRE_AT_BROWSER_CLOSE,
+                              set_expiry(key, 0)
+    set_expiry(seconds > 0)   set_expiry(key, seconds): an idle timeout
+                              that slides on every load and save
+    set_expiry(0)             set_expiry(key, 0): browser-close session
+    set_expiry(seconds < 0)   already expired: a fixed date in the past
+    set_expiry(datetime or    that fixed date (Django turns a timedelta into
+      timedelta)              a datetime)
+
+The policy is sent when a session is created and when its expiry changed
+since it was loaded, so a save that changes only data costs one call.
 
 Session data is stored as JSON whatever SESSION_SERIALIZER says, so it
 must be what Django's default JSONSerializer accepts; the one exception is
@@ -22,6 +43,7 @@ timedelta), which is stored as an ISO 8601 string and read back as a
 datetime.
 """
 import json
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -32,9 +54,11 @@ from django.db import connections
 from django.utils.crypto import get_random_string
 
 EXPIRY_KEY = '_session_expiry'
-# The extension's key format: 8 to 40 characters of [a-z0-9].
-KEY_MAX_LENGTH = 40
-_VALID_KEY_SET = frozenset(VALID_KEY_CHARS)
+# The keys the extension accepts: 8 to 128 characters of [A-Za-z0-9,_-].
+# It makes Django's own format, 32 characters of [a-z0-9].
+_VALID_KEY = re.compile(r'[A-Za-z0-9,_-]{8,128}\Z')
+# What set_expiry is called with: NULL::integer is the store's default.
+_DEFAULT = object()
 
 
 def _db_alias():
@@ -72,11 +96,14 @@ def _from_json(value):
 class SessionStore(SessionBase):
     """Sessions kept by the PostgreSQL extension ``session``."""
 
+    # The _session_expiry the store's policy was last set from (load or
+    # save); _UNKNOWN until then, so a new session always sends its policy.
+    _UNKNOWN = object()
+    _stored_expiry = _UNKNOWN
+
     def _validate_session_key(self, key):
         # A key the extension cannot hold is treated like one too short.
-        return bool(
-            key and 8 <= len(key) <= KEY_MAX_LENGTH and _VALID_KEY_SET.issuperset(key)
-        )
+        return bool(key and isinstance(key, str) and _VALID_KEY.match(key))
 
     def _get_new_session_key(self):
         # No exists() round trip: save(must_create=True) is the check.
@@ -88,8 +115,11 @@ class SessionStore(SessionBase):
             data = _call('SELECT session.load(%s)', [self.session_key])
         if data is None:
             self._session_key = None
+            self._stored_expiry = self._UNKNOWN
             return {}
-        return _from_json(data)
+        data = _from_json(data)
+        self._stored_expiry = data.get(EXPIRY_KEY)
+        return data
 
     def exists(self, session_key):
         if not self._validate_session_key(session_key):
@@ -110,12 +140,42 @@ class SessionStore(SessionBase):
         if self.session_key is None:
             return self.create()
         data = self._get_session(no_load=must_create)
-        saved = _call(
-            'SELECT session.save(%s, %s::jsonb, %s::timestamptz, %s)',
-            [self.session_key, _to_json(data), self.get_expiry_date(), must_create],
-        )
+        expiry = data.get(EXPIRY_KEY)
+        key, text = self.session_key, _to_json(data)
+        if isinstance(expiry, datetime):
+            # A fixed date goes with the save itself.
+            sql = 'SELECT session.save(%s, %s::jsonb, %s::timestamptz, %s)'
+            params = [key, text, expiry, must_create]
+        elif not must_create and expiry == self._stored_expiry:
+            sql = 'SELECT session.save(%s, %s::jsonb, NULL, %s)'
+            params = [key, text, must_create]
+        else:
+            # The set_expiry's parameters come first in the statement.
+            sql, params = self._policy_sql(expiry, must_create)
+            params += [key, text, must_create]
+        saved = _call(sql, params)
         if not saved:
             raise CreateError if must_create else UpdateError
+        self._stored_expiry = expiry
+
+    def _policy_sql(self, expiry, must_create):
+        """The save followed, in one statement, by the set_expiry that gives
+        the session the store's policy for ``expiry`` (not a datetime)."""
+        save = 'SELECT CASE WHEN s THEN %s ELSE false END FROM session.save(%%s, %%s::jsonb, NULL, %%s) AS s'
+        if expiry is None:
+            if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+                return save % 'session.set_expiry(%s, 0)', [self.session_key]
+            if must_create:
+                # A new session has the default policy already.
+                return 'SELECT session.save(%s, %s::jsonb, NULL, %s)', []
+            return save % 'session.set_expiry(%s, NULL::integer)', [self.session_key]
+        seconds = int(expiry)
+        if seconds < 0:
+            # Django's "already expired": a fixed date in the past.
+            return (save % "session.set_expiry(%s, pg_catalog.clock_timestamp()"
+                    " OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => %s))",
+                    [self.session_key, seconds])
+        return save % 'session.set_expiry(%s, %s::integer)', [self.session_key, seconds]
 
     def delete(self, session_key=None):
         if session_key is None:
@@ -123,6 +183,8 @@ class SessionStore(SessionBase):
                 return
             session_key = self.session_key
         _call('SELECT session.delete(%s)', [session_key])
+        if session_key == self.session_key:
+            self._stored_expiry = self._UNKNOWN
 
     def cycle_key(self):
         data = self._session
@@ -133,6 +195,23 @@ class SessionStore(SessionBase):
             return super().cycle_key()
         self._session_key = new_key
         self._session_cache = data
+        self.modified = True
+
+    def record_login(self, account, ip=None, user_agent=None):
+        """
+        session.login: a new key for this session (or a new session when it
+        is not stored), bound to ``account``, with the client's IP and user
+        agent.  The data in memory is saved as usual at the end of the
+        request; SessionClientMiddleware calls this when a user logs in.
+        """
+        new_key = _call(
+            'SELECT session.login(%s, %s, %s::inet, %s)',
+            [self.session_key, account, ip, user_agent],
+        )
+        if self._stored_expiry is self._UNKNOWN:
+            # session.login made a new session: it has the default policy.
+            self._stored_expiry = None
+        self._session_key = new_key
         self.modified = True
 
     @classmethod

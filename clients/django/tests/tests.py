@@ -28,7 +28,12 @@ from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from session_store import SessionStore
+from django.contrib.auth import login
+from django.contrib.auth.models import User
+from django.test import RequestFactory
+
+from session_store import SessionStore, accounts
+from session_store.middleware import SessionClientMiddleware
 from sessions_tests import tests as django_tests
 
 
@@ -162,7 +167,7 @@ class SessionStoreTests(django_tests.SessionTestsMixin, TestCase):
             other.save(must_create=True)
 
     def test_keys_the_store_cannot_hold_are_invalid(self):
-        for key in ('ABCDEFGHIJ', 'abc-defgh1', 'a' * 41):
+        for key in ('abc.defghij', 'abc defgh1', 'a' * 129, 's:abcdefgh12'):
             with self.subTest(key=key):
                 session = self.backend(key)
                 self.assertIsNone(session.session_key)
@@ -190,6 +195,84 @@ class SessionStoreTests(django_tests.SessionTestsMixin, TestCase):
         except RuntimeError:
             pass
         self.assertIs(self.backend().exists(key), False)
+
+    def test_native_keys_of_other_stacks_are_valid(self):
+        # express-session, Laravel, a UUID (Spring), PHP with 6 bits a character
+        for key in ('Xp-r3ss_Sess10n-Id_0123456789abc', 'L' * 20 + 'a1' * 10,
+                    '0b1e5f8c-7d2a-4c3b-9e6f-a1b2c3d4e5f6', 'Php,6bits-0123456789abcdefABCDEF'):
+            with self.subTest(key=key):
+                self.assertIs(self.session._validate_session_key(key), True)
+
+    # Expiry is the store's policy on the database clock.
+    def _sql(self, function):
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT session.%s(%%s)' % function, [self.session.session_key])
+            return cursor.fetchone()[0]
+
+    def _policy(self):
+        return _row(self.session.session_key, 'max_age, fixed_expiry')
+
+    def test_no_expiry_is_the_store_default(self):
+        self.session['a'] = 1
+        self.session.save()
+        self.assertEqual(self._policy(), (None, False))
+        self.assertIs(self._sql('expires_at_browser_close'), False)
+        age = self._sql('expiry_age')
+        self.assertTrue(settings.SESSION_COOKIE_AGE - 2 <= age <= settings.SESSION_COOKIE_AGE, age)
+
+    def test_expiry_zero_is_browser_close_in_the_store(self):
+        self.session.set_expiry(0)
+        self.session.save()
+        self.assertIs(self.session.get_expire_at_browser_close(), True)
+        self.assertIs(self._sql('expires_at_browser_close'), True)
+        other = self.backend(self.session.session_key)
+        other.set_expiry(None)
+        other.save()
+        self.assertIs(self._sql('expires_at_browser_close'), False)
+        self.assertEqual(self._policy(), (None, False))
+
+    @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
+    def test_expire_at_browser_close_setting(self):
+        self.session['a'] = 1
+        self.session.save()
+        self.assertIs(self._sql('expires_at_browser_close'), True)
+
+    def test_expiry_seconds_slide_on_load(self):
+        self.session.set_expiry(300)
+        self.session.save()
+        self.assertEqual(self._policy(), (300, False))
+        # Idle for 100 s: the next load (touch due) slides the expiry on the
+        # database clock, with no save by Django.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE session.sessions SET last_activity = last_activity - interval '100 s',"
+                " expire_date = expire_date - interval '100 s',"
+                " purge_after = purge_after - interval '100 s'"
+                " WHERE key_hash = session._key_digest(%s, false)", [self.session.session_key])
+        self.assertTrue(195 <= self._sql('expiry_age') <= 200)
+        self.backend(self.session.session_key).load()
+        self.assertTrue(298 <= self._sql('expiry_age') <= 300)
+
+    def test_data_save_keeps_the_policy(self):
+        self.session.set_expiry(300)
+        self.session.save()
+        other = self.backend(self.session.session_key)
+        other['b'] = 2
+        other.save()
+        self.assertEqual(self._policy(), (300, False))
+        self.assertEqual(other.get_expiry_age(), 300)
+
+    def test_expiry_datetime_is_fixed(self):
+        self.session.set_expiry(timedelta(hours=1))
+        self.session.save()
+        self.assertEqual(self._policy()[1], True)
+        self.assertTrue(3598 <= self._sql('expiry_age') <= 3600)
+
+    def test_negative_seconds_expire_now(self):
+        self.session['a'] = 1
+        self.session.set_expiry(-10)
+        self.session.save()
+        self.assertIs(self.backend().exists(self.session.session_key), False)
 
     def test_non_json_value_refused(self):
         self.session['when'] = datetime(2020, 1, 1)
@@ -253,3 +336,55 @@ class SessionStoreMiddlewareTests(django_tests.SessionMiddlewareTests):
             str(response.cookies)
         )
         self.assertEqual(response.headers['Vary'], 'Cookie')
+
+
+class SessionStoreClientTests(TestCase):
+    """The login hook and the account helpers."""
+
+    def setUp(self):
+        self.user = User.objects.create_user('ana', password='pw')
+        self.factory = RequestFactory()
+        SessionClientMiddleware(lambda request: HttpResponse())
+
+    def _login(self, ip='192.0.2.7', agent='Firefox/120'):
+        request = self.factory.get('/', REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)
+        request.session = SessionStore()
+        request.session['cart'] = [1]
+        request.session.save()
+        before = request.session.session_key
+        login(request, self.user)
+        request.session.save()
+        self.assertNotEqual(request.session.session_key, before)
+        return request
+
+    def test_login_records_ip_user_agent_and_account(self):
+        request = self._login()
+        key = request.session.session_key
+        self.assertEqual(_row(key, 'account, host(ip), user_agent'),
+                         (str(self.user.pk), '192.0.2.7', 'Firefox/120'))
+        other = SessionStore(key)
+        self.assertEqual(other['cart'], [1])
+        self.assertEqual(other['_auth_user_id'], str(self.user.pk))
+
+    def test_login_without_a_stored_session(self):
+        request = self.factory.get('/', REMOTE_ADDR='not an ip')
+        request.session = SessionStore()
+        login(request, self.user)
+        request.session.save()
+        self.assertEqual(_row(request.session.session_key, 'account, ip'), (str(self.user.pk), None))
+
+    def test_account_helpers(self):
+        first = self._login(agent='phone')
+        second = self._login(agent='laptop')
+        third = self._login(agent='tablet')
+        listed = accounts.sessions(self.user, current=second)
+        self.assertEqual(len(listed), 3)
+        self.assertEqual([s.user_agent for s in listed if s.is_current], ['laptop'])
+        phone = [s for s in listed if s.user_agent == 'phone'][0]
+        self.assertIs(accounts.revoke(self.user, phone.id), True)
+        self.assertIs(accounts.revoke(self.user, phone.id), False)
+        self.assertIs(SessionStore().exists(first.session.session_key), False)
+        second.user = self.user
+        self.assertEqual(accounts.logout_other_sessions(second), 1)
+        self.assertIs(SessionStore().exists(third.session.session_key), False)
+        self.assertIs(SessionStore().exists(second.session.session_key), True)
