@@ -152,7 +152,8 @@ done
 [ "$n" -eq 12 ] && ok "after kill -9 every session loads with its data" || bad "after kill -9 every session loads with its data" "$n of 12"
 
 # a streaming standby
-runuser -u postgres -- "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$root/standby/data" -R -X stream >/dev/null 2>&1 ||
+chown postgres: "$root/standby"
+runuser -u postgres -- "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$root/standby/data" -R -X stream ||
 	bad "pg_basebackup"
 {
 	echo "port = $P2"
