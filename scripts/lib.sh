@@ -6,7 +6,7 @@
 
 # PGBIN may name another installation of PostgreSQL 15 (a private copy).
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+PACKAGES="build-essential pkg-config postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-15-plproxy
 	libjson-c-dev libssl-dev zlib1g-dev clang libclang-rt-14-dev pgbouncer
 	python3-django python3-psycopg2"
 
@@ -28,11 +28,12 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Build and install the extension into PostgreSQL 15.
+# Build and install the extension, and the router (router/), into PostgreSQL 15.
 build_install() {
 	log "building and installing the extension"
 	make -s PG_CONFIG=$PGBIN/pg_config >/dev/null
 	make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null
+	make -s -C router PG_CONFIG=$PGBIN/pg_config install >/dev/null
 }
 
 # A folder the postgres OS user can use: under the checkout when it can reach

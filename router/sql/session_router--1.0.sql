@@ -280,7 +280,10 @@ REVOKE ALL ON FUNCTION @extschema@.expires_at_browser_close(pg_catalog.text) FRO
 -- transaction on one shard.  A caller sees either the old key live (an
 -- error, nothing changed) or the returned key live; never both, never
 -- neither.  cycle_key keeps the row, its id, data, metadata and expiry.
--- The bound (100 tries per partition) fails one call in e^100.
+-- The bound (100 tries per partition) fails one call in e^100.  A session
+-- that is not live once made (create() with an expire_date in the past)
+-- cannot be cycled: its key is returned as the store returns it, and the
+-- purge removes the row wherever it is.
 --
 CREATE FUNCTION @extschema@._create_on(shard pg_catalog.int4, mask pg_catalog.int4,
 									   data pg_catalog.jsonb, expire_date pg_catalog.timestamptz,
@@ -291,7 +294,7 @@ LANGUAGE plproxy VOLATILE PARALLEL UNSAFE
 AS $$
 	CLUSTER 'session_shards';
 	RUN ON shard;
-	SELECT r.k FROM (
+	SELECT (SELECT r.k FROM (
 		WITH RECURSIVE c(n, k) AS (
 			SELECT 1, session.create(data, expire_date, account, ip, user_agent)
 			UNION ALL
@@ -305,7 +308,7 @@ AS $$
 					OPERATOR(pg_catalog.|) pg_catalog.get_byte(h.d, 3))
 				   OPERATOR(pg_catalog.&) mask) OPERATOR(pg_catalog.<>) shard
 		)
-		SELECT c.n, c.k FROM c ORDER BY c.n DESC LIMIT 1) AS r;
+		SELECT c.n, c.k FROM c WHERE c.k IS NOT NULL ORDER BY c.n DESC LIMIT 1) AS r) AS k;
 $$;
 COMMENT ON FUNCTION @extschema@._create_on(pg_catalog.int4, pg_catalog.int4, pg_catalog.jsonb, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.inet, pg_catalog.text) IS
 'internal: create() on partition "shard", its key cycled until it hashes there';
@@ -317,7 +320,7 @@ LANGUAGE plproxy VOLATILE PARALLEL UNSAFE
 AS $$
 	CLUSTER 'session_shards';
 	RUN ON shard;
-	SELECT r.k FROM (
+	SELECT (SELECT r.k FROM (
 		WITH RECURSIVE c(n, k) AS (
 			SELECT 1, session.cycle_key(key)
 			UNION ALL
@@ -331,7 +334,7 @@ AS $$
 					OPERATOR(pg_catalog.|) pg_catalog.get_byte(h.d, 3))
 				   OPERATOR(pg_catalog.&) mask) OPERATOR(pg_catalog.<>) shard
 		)
-		SELECT c.n, c.k FROM c ORDER BY c.n DESC LIMIT 1) AS r;
+		SELECT c.n, c.k FROM c WHERE c.k IS NOT NULL ORDER BY c.n DESC LIMIT 1) AS r) AS k;
 $$;
 COMMENT ON FUNCTION @extschema@._cycle_key_on(pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
 'internal: cycle_key() on the key''s partition, again until the new key hashes there';
@@ -344,7 +347,7 @@ LANGUAGE plproxy VOLATILE PARALLEL UNSAFE
 AS $$
 	CLUSTER 'session_shards';
 	RUN ON shard;
-	SELECT r.k FROM (
+	SELECT (SELECT r.k FROM (
 		WITH RECURSIVE c(n, k) AS (
 			SELECT 1, session.login(key, account, ip, user_agent)
 			UNION ALL
@@ -358,7 +361,7 @@ AS $$
 					OPERATOR(pg_catalog.|) pg_catalog.get_byte(h.d, 3))
 				   OPERATOR(pg_catalog.&) mask) OPERATOR(pg_catalog.<>) shard
 		)
-		SELECT c.n, c.k FROM c ORDER BY c.n DESC LIMIT 1) AS r;
+		SELECT c.n, c.k FROM c WHERE c.k IS NOT NULL ORDER BY c.n DESC LIMIT 1) AS r) AS k;
 $$;
 COMMENT ON FUNCTION @extschema@._login_on(pg_catalog.text, pg_catalog.text, pg_catalog.inet, pg_catalog.text, pg_catalog.int4, pg_catalog.int4) IS
 'internal: login() on the key''s partition, then cycle_key() until the new key hashes there';
