@@ -58,7 +58,7 @@ m=$(psql -X -At -h 127.0.0.1 -p "$R_PORT" -d router -c "SELECT count(*) FROM ben
 	{ echo "bench/router.sh: the keys of shard 0 are not routed there" >&2; exit 1; }
 scripts=$(mktemp -d)
 printf '\\set j random(1, %s)\nSELECT session.load(k) FROM bench_keys WHERE j = :j;\n' "$m" >"$scripts/load.sql"
-printf '\\set j random(1, %s)\nSELECT session.save(k, jsonb_build_object('"'"'_auth_user_id'"'"', (:j %% 50000)::text, '"'"'n'"'"', :j)) FROM bench_keys WHERE j = :j;\n' "$m" >"$scripts/save.sql"
+printf '\\set j random(1, %s)\nSELECT session.save(k, jsonb_build_object('"'"'_auth_user_id'"'"', (:j %% 50000)::text, '"'"'n'"'"', :j::int)) FROM bench_keys WHERE j = :j;\n' "$m" >"$scripts/save.sql"
 
 tps() { # call side clients
 	local port=$S_PORT db=shard0
