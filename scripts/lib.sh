@@ -15,7 +15,7 @@ PACKAGES="build-essential pkg-config postgresql-$PG_MAJOR postgresql-server-dev-
 	postgresql-$PG_MAJOR-cron libjson-c-dev libssl-dev zlib1g-dev"
 [ -n "${SESSION_PG_SYSTEM:-}" ] ||
 	PACKAGES="$PACKAGES clang libclang-rt-14-dev pgbouncer python3-django python3-psycopg2
-		php8.2-cli php8.2-pgsql"
+		php8.2-cli php8.2-pgsql postgresql-$PG_MAJOR-plproxy"
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -35,11 +35,13 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Build and install the extension into PostgreSQL $PG_MAJOR.
+# Build and install the extension, and the router (router/), into
+# PostgreSQL $PG_MAJOR.
 build_install() {
 	log "building and installing the extension"
 	make -s PG_CONFIG=$PGBIN/pg_config >/dev/null &&
-		make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null
+		make -s PG_CONFIG=$PGBIN/pg_config install >/dev/null &&
+		make -s -C router PG_CONFIG=$PGBIN/pg_config install >/dev/null
 }
 
 # A folder the postgres OS user can use: under the checkout when it can reach
