@@ -381,7 +381,7 @@ SessionActivityArrays(const ActivityEntry *entries, int n, StringInfo digests, S
  * primary.  Entries that could not be sent are recorded again.
  */
 static void
-SessionActivityForward(PGconn **conn)
+SessionActivityForward(PGconn **conn, const char *dbname)
 {
 	ActivityEntry *entries;
 	int			n;
@@ -406,7 +406,7 @@ SessionActivityForward(PGconn **conn)
 		if (*conn)
 			PQfinish(*conn);
 		kvalues[0] = session_primary_conninfo;
-		kvalues[1] = get_database_name(MyDatabaseId);
+		kvalues[1] = dbname;
 		kvalues[2] = NULL;
 		*conn = PQconnectdbParams(keywords, kvalues, 1);
 		if (PQstatus(*conn) != CONNECTION_OK)
@@ -472,6 +472,8 @@ SessionActivityWorkerMain(Datum arg)
 	Oid			dbid = DatumGetObjectId(arg);
 	PGconn	   *conn = NULL;
 	int			idle_rounds = 0;
+	char	   *dbname;
+	MemoryContext round_cxt;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -479,6 +481,13 @@ SessionActivityWorkerMain(Datum arg)
 	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
 	pgstat_report_appname("session activity worker");
 	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
+	/* the primary's database of the same name, for a standby */
+	StartTransactionCommand();
+	dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(dbid));
+	CommitTransactionCommand();
+	round_cxt = AllocSetContextCreate(TopMemoryContext, "session activity round",
+									  ALLOCSET_DEFAULT_SIZES);
 
 	/* a minute without activity to write: give the worker slot back */
 	while (idle_rounds * (int64) session_activity_flush_interval < 60000)
@@ -500,7 +509,11 @@ SessionActivityWorkerMain(Datum arg)
 		idle_rounds = 0;
 		if (RecoveryInProgress())
 		{
-			SessionActivityForward(&conn);
+			MemoryContext old = MemoryContextSwitchTo(round_cxt);
+
+			SessionActivityForward(&conn, dbname);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(round_cxt);
 			continue;
 		}
 		SetCurrentStatementStartTimestamp();

@@ -178,8 +178,13 @@ for i in $(seq 1 6); do
 	[ "$(q "$P2" "SELECT session.load('$ks') IS NOT NULL")" = t ] && alive=$((alive + 1))
 	sleep 1.5
 done
-[ "$alive" -eq 6 ] && ok "a session loaded only on the standby stays alive past its 4 s timeout" ||
+if [ "$alive" -eq 6 ]; then
+	ok "a session loaded only on the standby stays alive past its 4 s timeout"
+else
 	bad "a session loaded only on the standby stays alive past its 4 s timeout" "$alive of 6 loads"
+	q "$P2" "SELECT session.activity_status()" | sed 's/^/# /'
+	grep -i "session\|error" "$root/standby/server.log" | tail -20 | sed 's/^/# /'
+fi
 check "... as the primary sees it" "SELECT session.exists('$ks')"
 
 sed -i '/session.primary_conninfo/d' "$root/standby/data/postgresql.conf"
