@@ -434,3 +434,26 @@ SELECT session.set(:'kg', 'big', to_jsonb(repeat('x', 100)));
 \echo :SQLSTATE
 RESET session.max_data_size;
 SELECT session.load(:'kg') AS unchanged;
+
+--
+-- bounded free text: a user agent is kept up to 512 bytes, cut at a
+-- character boundary; an account id has 1 to 1024 bytes
+--
+SELECT session.create('{}', user_agent => repeat('u', 50000)) AS kua \gset
+SELECT octet_length(user_agent) AS ua_bytes FROM pg_temp.row_of(:'kua');
+SELECT session.login(:'kua', 'regress-ua', NULL, repeat('é', 400)) AS kua2 \gset
+SELECT octet_length(user_agent) AS ua_bytes, user_agent = repeat('é', 256) AS whole_characters
+FROM pg_temp.row_of(:'kua2');
+-- invalid input
+SELECT session.create('{}', account => repeat('a', 1025));
+\echo :SQLSTATE
+SELECT session.login(NULL, '');
+\echo :SQLSTATE
+SELECT session.delete(:'kua2') AS cleaned;
+DELETE FROM session.accounts WHERE account = 'regress-ua';
+
+-- settings can be stored with ALTER SYSTEM once the library is loaded in
+-- the connection (LOAD, or any call of the extension; or preloading)
+LOAD 'session';
+ALTER SYSTEM SET session.touch_interval = 30;
+ALTER SYSTEM RESET session.touch_interval;
