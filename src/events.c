@@ -42,8 +42,13 @@ SessionNotify(const char *event, text *account, int64 session_id, int64 count)
 		appendStringInfo(&buf, ",\"count\":" INT64_FORMAT, count);
 	appendStringInfoChar(&buf, '}');
 
-	/* An account id too long for a notification is left out, not an error. */
-	if (buf.len >= NAMEDATALEN * 64 && account != NULL)
+	/*
+	 * PostgreSQL refuses a payload of BLCKSZ - NAMEDATALEN - 128 bytes or
+	 * more (async.c).  An account id is at most 1024 bytes, but escaped as
+	 * JSON it can take six times that: such a one is left out of the
+	 * event rather than fail the transaction that sends it.
+	 */
+	if (buf.len >= BLCKSZ - NAMEDATALEN - 128 && account != NULL)
 	{
 		SessionNotify(event, NULL, session_id, count);
 		pfree(buf.data);

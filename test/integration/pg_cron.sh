@@ -3,8 +3,8 @@
 #
 # On the test cluster (pg_cron preloaded, cron.database_name = postgres):
 # seeds expired and live sessions and an idle and a busy account, schedules
-# session.maintain() every minute, waits (at most 130 s) for a succeeded run
-# in cron.job_run_details, and checks what the run did.  Then checks that a
+# CALL session.run_maintenance() every minute, waits (at most 130 s) for a run
+# that succeeded in cron.job_run_details, and checks what it did.  Then that a
 # second schedule changes the job instead of adding one, that the cleanup
 # job for cron.job_run_details exists, and that unscheduling removes both.
 set -u
