@@ -67,6 +67,18 @@ sleep 1
 check "the worker writes the activity within the flush interval" \
 	"SELECT last_activity > '$before' AND expire_date > '$before'::timestamptz + interval '600 s' FROM session.sessions WHERE key_hash = sha256(convert_to('$k', 'UTF8'))"
 
+# a second database of the cluster: its own worker writes its activity
+psql -X -q -h 127.0.0.1 -p "$P1" -U postgres -d postgres -c "CREATE DATABASE act2" || exit 1
+q2() { psql -X -At -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$P1" -U postgres -d act2 "${@/#/-c}"; }
+q2 "ALTER DATABASE act2 SET session.touch_interval = 0" "CREATE EXTENSION session" >/dev/null
+kd=$(q2 "SELECT session.create('{\"db\": 2}')")
+q2 "UPDATE session.sessions SET last_activity = now() - interval '1 hour'" >/dev/null
+q2 "SELECT session.load('$kd')" >/dev/null
+sleep 1
+[ "$(q2 "SELECT last_activity > now() - interval '1 minute' FROM session.sessions")" = t ] &&
+	ok "a second database's activity is written by its own worker" ||
+	bad "a second database's activity is written by its own worker"
+
 # with a long flush interval the tests below flush by hand
 psql -X -q -h 127.0.0.1 -p "$P1" -U postgres -d postgres \
 	-c "ALTER SYSTEM SET session.activity_flush_interval = '60s'" -c "SELECT pg_reload_conf()" >/dev/null
