@@ -29,7 +29,6 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -41,6 +40,7 @@
 #include "pg_compat.h"
 #include "settings.h"
 #include "store.h"
+#include "subxact.h"
 
 /* SQLSTATEs of the codec's verdicts on a token (class SE: session). */
 #define ERRCODE_SESSION_BAD_SIGNATURE	MAKE_SQLSTATE('S','E','0','0','1')
@@ -373,6 +373,20 @@ DjangoImportErrorIsRowData(int sqlerrcode)
 		sqlerrcode == ERRCODE_PROGRAM_LIMIT_EXCEEDED;
 }
 
+typedef struct DjangoJsonbArg
+{
+	char	   *json;
+	Jsonb	   *result;
+} DjangoJsonbArg;
+
+static void
+DjangoImportJsonbStep(void *arg)
+{
+	DjangoJsonbArg *a = (DjangoJsonbArg *) arg;
+
+	a->result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(a->json)));
+}
+
 /*
  * jsonb from the codec's JSON text, or NULL if PostgreSQL refuses it.  The
  * codec promises text that jsonb_in accepts; the import still runs the
@@ -382,36 +396,13 @@ DjangoImportErrorIsRowData(int sqlerrcode)
 static Jsonb *
 DjangoImportJsonb(char *json)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	Jsonb	   *volatile result = NULL;
+	DjangoJsonbArg a;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (!DjangoImportErrorIsRowData(edata->sqlerrcode))
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		result = NULL;
-	}
-	PG_END_TRY();
-	return result;
+	a.json = json;
+	a.result = NULL;
+	if (!SessionSubtransaction(DjangoImportJsonbStep, &a, DjangoImportErrorIsRowData))
+		return NULL;
+	return a.result;
 }
 
 /* The owner of session.sessions, who writes the imported rows. */

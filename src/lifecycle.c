@@ -17,8 +17,6 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "account.h"
@@ -30,6 +28,7 @@
 #include "pg_compat.h"
 #include "policy.h"
 #include "store.h"
+#include "subxact.h"
 
 /* A user agent is kept up to this many bytes (cut at a character boundary). */
 #define SESSION_USER_AGENT_MAX_LENGTH 512
@@ -103,47 +102,41 @@ session_create(PG_FUNCTION_ARGS)
  * a serialization failure (any other error is raised as it is); each such
  * touch takes a subtransaction id.
  */
+typedef struct SessionTouchArg
+{
+	const SessionKey *key;
+	const SessionRow *row;
+	TimestampTz now;
+} SessionTouchArg;
+
+static void
+SessionLoadTouchStep(void *arg)
+{
+	SessionTouchArg *t = (SessionTouchArg *) arg;
+
+	if (t->row->account)
+		SessionAccountTouch(t->row->account, t->now);
+	(void) SessionStoreTouch(t->key, t->row, t->now, SessionNextExpiry(&t->row->policy, t->now));
+}
+
+static bool
+SessionSerializationFailure(int sqlerrcode)
+{
+	return sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE;
+}
+
 static void
 SessionLoadTouch(const SessionKey *key, const SessionRow *row, TimestampTz now)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
+	SessionTouchArg t;
 
+	t.key = key;
+	t.row = row;
+	t.now = now;
 	if (!IsolationUsesXactSnapshot())
-	{
-		if (row->account)
-			SessionAccountTouch(row->account, now);
-		(void) SessionStoreTouch(key, row, now, SessionNextExpiry(&row->policy, now));
-		return;
-	}
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		if (row->account)
-			SessionAccountTouch(row->account, now);
-		(void) SessionStoreTouch(key, row, now, SessionNextExpiry(&row->policy, now));
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		/* roll the subtransaction back first, whatever the error */
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+		SessionLoadTouchStep(&t);
+	else
+		(void) SessionSubtransaction(SessionLoadTouchStep, &t, SessionSerializationFailure);
 }
 
 PG_FUNCTION_INFO_V1(session_load);
