@@ -364,6 +364,10 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+		RAISE EXCEPTION 'cannot execute session.revoke() in a read-only transaction'
+			USING ERRCODE = 'read_only_sql_transaction';
+	END IF;
 	-- account before session, as every writer
 	PERFORM FROM session.accounts AS a
 	WHERE a.account OPERATOR(pg_catalog.=) revoke.account
@@ -395,6 +399,10 @@ DECLARE
 BEGIN
 	IF account IS NULL THEN
 		RAISE EXCEPTION 'account id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+		RAISE EXCEPTION 'cannot execute session.logout_everywhere() in a read-only transaction'
+			USING ERRCODE = 'read_only_sql_transaction';
 	END IF;
 	-- Wait for transactions that are binding sessions to this account; the
 	-- DELETE below takes a new snapshot and sees what they committed.

@@ -75,6 +75,7 @@ session_create(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	text	   *named;
 
+	SessionStoreCheckWritable(fcinfo);
 	memset(&v, 0, sizeof(v));
 	v.data = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
 	SessionDataCheck(v.data);
@@ -222,6 +223,7 @@ session_save(PG_FUNCTION_ARGS)
 	SessionSaveArg a;
 	bool		must_create = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	a.data = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	SessionDataCheck(a.data);
@@ -278,6 +280,7 @@ session_delete(PG_FUNCTION_ARGS)
 {
 	SessionKey	key;
 
+	SessionStoreCheckWritable(fcinfo);
 	if (PG_ARGISNULL(0) || !SessionKeyParse(PG_GETARG_TEXT_PP(0), &key))
 		PG_RETURN_BOOL(false);	/* a malformed key names no session to end */
 	PG_RETURN_BOOL(SessionDelete(&key));
@@ -305,6 +308,7 @@ session_cycle_key(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionKey	new_key;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	SessionNewKey(&new_key);
 	if (!SessionModify(&key, false, SessionCycleKeyEdit, &new_key))
@@ -356,6 +360,7 @@ session_login(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionValues v;
 
+	SessionStoreCheckWritable(fcinfo);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
