@@ -108,6 +108,25 @@ CREATE TYPE @extschema@.session_info AS (
 	is_current boolean
 );
 COMMENT ON TYPE @extschema@.session_info IS 'a live session of an account, as account_sessions() lists it';
+
+COMMENT ON SCHEMA @extschema@ IS 'the session store: sessions, accounts and their API (extension session)';
+COMMENT ON SEQUENCE @extschema@.sessions_id_seq IS 'public ids of sessions';
+COMMENT ON COLUMN @extschema@.sessions.created IS 'when the session was created; session.max_lifetime counts from here';
+COMMENT ON COLUMN @extschema@.sessions.ip IS 'client IP address given at creation or login';
+COMMENT ON COLUMN @extschema@.sessions.user_agent IS 'client user agent given at creation or login, up to 512 bytes';
+COMMENT ON INDEX @extschema@.sessions_pkey IS 'the session of a key, by the digest of the key: every per-session call';
+COMMENT ON INDEX @extschema@.sessions_account_idx IS 'the sessions of an account: account_sessions(), logout_everywhere()';
+COMMENT ON INDEX @extschema@.sessions_purge_after_idx IS 'what the purge walks: sessions whose purge_after has passed';
+COMMENT ON COLUMN @extschema@.accounts.account IS 'the account id, as session data or login() names it';
+COMMENT ON INDEX @extschema@.accounts_pkey IS 'an account''s row, locked before its sessions by every writer';
+COMMENT ON INDEX @extschema@.accounts_activity_floor_idx IS 'what flag_inactive() walks: active accounts idle since activity_floor';
+COMMENT ON COLUMN @extschema@.session_info.id IS 'public id of the session (session.sessions.id)';
+COMMENT ON COLUMN @extschema@.session_info.created IS 'when the session was created';
+COMMENT ON COLUMN @extschema@.session_info.last_activity IS 'last activity, to within session.touch_interval';
+COMMENT ON COLUMN @extschema@.session_info.expire_date IS 'the session is live until then';
+COMMENT ON COLUMN @extschema@.session_info.ip IS 'client IP address given at creation or login';
+COMMENT ON COLUMN @extschema@.session_info.user_agent IS 'client user agent given at creation or login';
+COMMENT ON COLUMN @extschema@.session_info.is_current IS 'whether this is the session of the key passed as current_key';
 --
 -- Internal helpers for the set-based functions below.  None is for
 -- PUBLIC.  Every per-session call is a C function that reads and writes
