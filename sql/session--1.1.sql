@@ -993,3 +993,30 @@ BEGIN
 	END LOOP;
 END
 $defaults$;
+
+--
+-- The database's owner may read the tables and the id sequence (and use
+-- the schema, not the functions in it), so that
+-- pg_dump run by the owner dumps the sessions with the rest of the
+-- database (pg_extension_config_dump above).  The tables hold digests of
+-- keys, never keys: reading them opens no session.  Nobody else is
+-- granted anything; a role that takes over the database later is granted
+-- the same by hand (README, Operations).
+--
+DO LANGUAGE plpgsql $owner$
+DECLARE
+	owner pg_catalog.oid;
+BEGIN
+	SELECT d.datdba INTO owner FROM pg_catalog.pg_database AS d
+	WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database();
+	IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) owner)
+	   AND owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles AS r
+										  WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA session TO %s', owner::pg_catalog.regrole);
+		EXECUTE pg_catalog.format('GRANT SELECT ON TABLE session.sessions, session.accounts TO %s',
+								  owner::pg_catalog.regrole);
+		EXECUTE pg_catalog.format('GRANT SELECT ON SEQUENCE session.sessions_id_seq TO %s',
+								  owner::pg_catalog.regrole);
+	END IF;
+END
+$owner$;
