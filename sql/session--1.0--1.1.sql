@@ -693,6 +693,23 @@ COMMENT ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.int
 'maintain(), committing after each purge batch so concurrent requests keep their latency: what the pg_cron job runs (CALL)';
 REVOKE ALL ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.interval) FROM PUBLIC;
 
+-- The command of the pg_cron job.  It outlives the extension (pg_cron's
+-- jobs are not part of it): once the extension is dropped, the job does no
+-- work and, when pg_cron runs in this database, unschedules itself and its
+-- cleanup job, so that nothing is left failing every minute.
+CREATE FUNCTION @extschema@._maintenance_command()
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT 'DO $job$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = ''session'') THEN CALL session.run_maintenance(); '
+		'ELSIF pg_catalog.to_regclass(''cron.job'') IS NOT NULL THEN PERFORM cron.unschedule(jobid) FROM cron.job '
+		'WHERE jobname IN (''session-maintenance'', ''session-maintenance-cleanup'') AND username = current_user; END IF; END $job$'::pg_catalog.text
+$$;
+COMMENT ON FUNCTION @extschema@._maintenance_command() IS
+'internal: the command of the pg_cron job: CALL run_maintenance(), or once the extension is gone nothing but unscheduling itself';
+REVOKE ALL ON FUNCTION @extschema@._maintenance_command() FROM PUBLIC;
+
 -- The hint for a cluster where pg_cron is not usable from this database.
 CREATE OR REPLACE FUNCTION @extschema@._cron_hint(schedule pg_catalog.text)
 RETURNS pg_catalog.text
@@ -704,7 +721,7 @@ AS $$
 			 AND pg_catalog.current_setting('cron.database_name', true) OPERATOR(pg_catalog.<>) pg_catalog.current_database()
 		THEN pg_catalog.format('pg_cron runs in database %I. Connect there and run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
 					pg_catalog.current_setting('cron.database_name', true), 'session-maintenance', $1,
-					'CALL session.run_maintenance()', pg_catalog.current_database())
+					session._maintenance_command(), pg_catalog.current_database())
 		WHEN pg_catalog.current_setting('cron.database_name', true) IS NOT NULL
 		THEN 'pg_cron is loaded and uses this database: run CREATE EXTENSION pg_cron here.'
 		ELSE pg_catalog.format('Add pg_cron to shared_preload_libraries and set cron.database_name = %L in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in database %I.',
@@ -740,7 +757,7 @@ BEGIN
 	-- cron.schedule replaces a job of the same name: calling again changes
 	-- the schedule and never adds a second job.
 	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-		USING 'session-maintenance', schedule, 'CALL session.run_maintenance()';
+		USING 'session-maintenance', schedule, session._maintenance_command();
 	IF run_details_retention IS NOT NULL THEN
 		EXECUTE 'SELECT cron.schedule($1, $2, $3)'
 			USING 'session-maintenance-cleanup', '17 * * * *',
@@ -926,7 +943,7 @@ BEGIN
 		FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
 		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
 		  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
-		  AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY['_app_functions', '_apply_activity', '_flush_activity', '_live_at', '_purge', 'activity_status', 'grant_access', 'revoke_access']::pg_catalog.name[])
+		  AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY['_app_functions', '_apply_activity', '_flush_activity', '_live_at', '_maintenance_command', '_purge', 'activity_status', 'grant_access', 'revoke_access']::pg_catalog.name[])
 		UNION ALL
 		SELECT pg_catalog.format('REVOKE ALL ON TYPE %s FROM %s', t.oid::pg_catalog.regtype,
 								 CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
