@@ -108,6 +108,7 @@ refused "clear_expired" "SELECT session.clear_expired()" "DELETE"
 refused "maintain" "SELECT session.maintain()" "DELETE"
 refused "run_maintenance" "CALL session.run_maintenance()" "DELETE"
 refused "grant_access" "SELECT session.grant_access('postgres')" "GRANT"
+refused "revoke_access" "SELECT session.revoke_access('postgres')" "REVOKE"
 
 check "... and the primary still has both sessions as they were" \
 	"SELECT session.exists('$k') AND session.get('$k', 'a') = '1' AND session.exists('$kb')" "$P1"
