@@ -953,16 +953,20 @@ BEGIN
 		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', session._app_functions(), app);
-	-- the schema too, unless the role was granted other functions in it
+	-- the schema too, unless the role was granted other functions or the
+	-- tables in it (the database's owner reads them to dump them)
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
 				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
-					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
+					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid)
+	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+					   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+						 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
 		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) IS
-'undo grant_access() for a role (it keeps USAGE on the schema while it holds other functions of it)';
+'undo grant_access() for a role (it keeps USAGE on the schema while it holds other privileges in it)';
 REVOKE ALL ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) FROM PUBLIC;
 
 --

@@ -77,6 +77,11 @@ check "... and nothing else: no write, no API" regress_dump_src \
 	"SELECT NOT has_table_privilege('regress_dump_owner', 'session.sessions', 'INSERT, UPDATE, DELETE')
 	    AND NOT has_function_privilege('regress_dump_owner', 'session.load(text)', 'EXECUTE')"
 
+q -d regress_dump_src -c "SELECT session.grant_access('regress_dump_owner')" -c "SELECT session.revoke_access('regress_dump_owner')" >/dev/null
+check "revoke_access() leaves the owner what it needs to dump" regress_dump_src \
+	"SELECT has_schema_privilege('regress_dump_owner', 'session', 'USAGE')
+	    AND NOT has_function_privilege('regress_dump_owner', 'session.load(text)', 'EXECUTE')"
+
 # what a restored database must hold: every session, as it was
 restored_ok() {
 	local db=$1
