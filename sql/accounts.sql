@@ -567,7 +567,7 @@ EXCEPTION WHEN OTHERS THEN
 			WHEN cron_db <> current_database() THEN
 				strpos(hnt, format('pg_cron runs in database %I.', cron_db)) > 0
 				AND strpos(hnt, format('SELECT cron.schedule_in_database(%L, %L, %L, %L);',
-									   'session-maintenance', schedule, 'CALL session.run_maintenance()',
+									   'session-maintenance', schedule, session._maintenance_command(),
 									   current_database())) > 0
 			ELSE strpos(hnt, 'CREATE EXTENSION pg_cron here') > 0
 		END;

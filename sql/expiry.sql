@@ -53,7 +53,14 @@ SELECT name, min_val, max_val, unit FROM pg_settings
 WHERE name IN ('session.default_max_age', 'session.touch_interval',
 			   'session.max_lifetime', 'session.max_data_size')
 ORDER BY name;
-SET session.no_such_setting = 1;
+-- The prefix is not reserved: with the library loaded (as when it is
+-- preloaded), an application's own placeholder under session. still works
+-- (row-level security policies commonly read session.user_id), while the
+-- extension's settings stay checked.
+SET session.user_id = '42';
+SELECT current_setting('session.user_id') AS app_placeholder;
+RESET session.user_id;
+SET session.touch_interval = 'often';
 \echo :SQLSTATE
 SHOW session.default_max_age;
 

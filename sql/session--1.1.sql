@@ -108,6 +108,25 @@ CREATE TYPE @extschema@.session_info AS (
 	is_current boolean
 );
 COMMENT ON TYPE @extschema@.session_info IS 'a live session of an account, as account_sessions() lists it';
+
+COMMENT ON SCHEMA @extschema@ IS 'the session store: sessions, accounts and their API (extension session)';
+COMMENT ON SEQUENCE @extschema@.sessions_id_seq IS 'public ids of sessions';
+COMMENT ON COLUMN @extschema@.sessions.created IS 'when the session was created; session.max_lifetime counts from here';
+COMMENT ON COLUMN @extschema@.sessions.ip IS 'client IP address given at creation or login';
+COMMENT ON COLUMN @extschema@.sessions.user_agent IS 'client user agent given at creation or login, up to 512 bytes';
+COMMENT ON INDEX @extschema@.sessions_pkey IS 'the session of a key, by the digest of the key: every per-session call';
+COMMENT ON INDEX @extschema@.sessions_account_idx IS 'the sessions of an account: account_sessions(), logout_everywhere()';
+COMMENT ON INDEX @extschema@.sessions_purge_after_idx IS 'what the purge walks: sessions whose purge_after has passed';
+COMMENT ON COLUMN @extschema@.accounts.account IS 'the account id, as session data or login() names it';
+COMMENT ON INDEX @extschema@.accounts_pkey IS 'an account''s row, locked before its sessions by every writer';
+COMMENT ON INDEX @extschema@.accounts_activity_floor_idx IS 'what flag_inactive() walks: active accounts idle since activity_floor';
+COMMENT ON COLUMN @extschema@.session_info.id IS 'public id of the session (session.sessions.id)';
+COMMENT ON COLUMN @extschema@.session_info.created IS 'when the session was created';
+COMMENT ON COLUMN @extschema@.session_info.last_activity IS 'last activity, to within session.touch_interval';
+COMMENT ON COLUMN @extschema@.session_info.expire_date IS 'the session is live until then';
+COMMENT ON COLUMN @extschema@.session_info.ip IS 'client IP address given at creation or login';
+COMMENT ON COLUMN @extschema@.session_info.user_agent IS 'client user agent given at creation or login';
+COMMENT ON COLUMN @extschema@.session_info.is_current IS 'whether this is the session of the key passed as current_key';
 --
 -- Internal helpers for the set-based functions below.  None is for
 -- PUBLIC.  Every per-session call is a C function that reads and writes
@@ -364,6 +383,10 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+		RAISE EXCEPTION 'cannot execute session.revoke() in a read-only transaction'
+			USING ERRCODE = 'read_only_sql_transaction';
+	END IF;
 	-- account before session, as every writer
 	PERFORM FROM session.accounts AS a
 	WHERE a.account OPERATOR(pg_catalog.=) revoke.account
@@ -395,6 +418,10 @@ DECLARE
 BEGIN
 	IF account IS NULL THEN
 		RAISE EXCEPTION 'account id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF pg_catalog.current_setting('transaction_read_only')::pg_catalog.bool THEN
+		RAISE EXCEPTION 'cannot execute session.logout_everywhere() in a read-only transaction'
+			USING ERRCODE = 'read_only_sql_transaction';
 	END IF;
 	-- Wait for transactions that are binding sessions to this account; the
 	-- DELETE below takes a new snapshot and sees what they committed.
@@ -713,6 +740,23 @@ COMMENT ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.int
 'maintain(), committing after each purge batch so concurrent requests keep their latency: what the pg_cron job runs (CALL)';
 REVOKE ALL ON PROCEDURE @extschema@.run_maintenance(pg_catalog.int4, pg_catalog.interval) FROM PUBLIC;
 
+-- The command of the pg_cron job.  It outlives the extension (pg_cron's
+-- jobs are not part of it): once the extension is dropped, the job does no
+-- work and, when pg_cron runs in this database, unschedules itself and its
+-- cleanup job, so that nothing is left failing every minute.
+CREATE FUNCTION @extschema@._maintenance_command()
+RETURNS pg_catalog.text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT 'DO $job$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = ''session'') THEN CALL session.run_maintenance(); '
+		'ELSIF pg_catalog.to_regclass(''cron.job'') IS NOT NULL THEN PERFORM cron.unschedule(jobid) FROM cron.job '
+		'WHERE jobname IN (''session-maintenance'', ''session-maintenance-cleanup'') AND username = current_user; END IF; END $job$'::pg_catalog.text
+$$;
+COMMENT ON FUNCTION @extschema@._maintenance_command() IS
+'internal: the command of the pg_cron job: CALL run_maintenance(), or once the extension is gone nothing but unscheduling itself';
+REVOKE ALL ON FUNCTION @extschema@._maintenance_command() FROM PUBLIC;
+
 -- The hint for a cluster where pg_cron is not usable from this database.
 CREATE FUNCTION @extschema@._cron_hint(schedule pg_catalog.text)
 RETURNS pg_catalog.text
@@ -724,7 +768,7 @@ AS $$
 			 AND pg_catalog.current_setting('cron.database_name', true) OPERATOR(pg_catalog.<>) pg_catalog.current_database()
 		THEN pg_catalog.format('pg_cron runs in database %I. Connect there and run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
 					pg_catalog.current_setting('cron.database_name', true), 'session-maintenance', $1,
-					'CALL session.run_maintenance()', pg_catalog.current_database())
+					session._maintenance_command(), pg_catalog.current_database())
 		WHEN pg_catalog.current_setting('cron.database_name', true) IS NOT NULL
 		THEN 'pg_cron is loaded and uses this database: run CREATE EXTENSION pg_cron here.'
 		ELSE pg_catalog.format('Add pg_cron to shared_preload_libraries and set cron.database_name = %L in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in database %I.',
@@ -760,7 +804,7 @@ BEGIN
 	-- cron.schedule replaces a job of the same name: calling again changes
 	-- the schedule and never adds a second job.
 	EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-		USING 'session-maintenance', schedule, 'CALL session.run_maintenance()';
+		USING 'session-maintenance', schedule, session._maintenance_command();
 	IF run_details_retention IS NOT NULL THEN
 		EXECUTE 'SELECT cron.schedule($1, $2, $3)'
 			USING 'session-maintenance-cleanup', '17 * * * *',
@@ -909,16 +953,20 @@ BEGIN
 		RAISE EXCEPTION 'role must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %s', session._app_functions(), app);
-	-- the schema too, unless the role was granted other functions in it
+	-- the schema too, unless the role was granted other functions or the
+	-- tables in it (the database's owner reads them to dump them)
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc AS p, pg_catalog.aclexplode(p.proacl) AS a
 				   WHERE p.pronamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
-					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
+					 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid)
+	   AND NOT EXISTS (SELECT FROM pg_catalog.pg_class AS c, pg_catalog.aclexplode(c.relacl) AS a
+					   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'session'::pg_catalog.regnamespace
+						 AND a.grantee OPERATOR(pg_catalog.=) app::pg_catalog.oid) THEN
 		EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA session FROM %s', app);
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) IS
-'undo grant_access() for a role (it keeps USAGE on the schema while it holds other functions of it)';
+'undo grant_access() for a role (it keeps USAGE on the schema while it holds other privileges in it)';
 REVOKE ALL ON FUNCTION @extschema@.revoke_access(pg_catalog.regrole) FROM PUBLIC;
 
 --
@@ -966,3 +1014,30 @@ BEGIN
 	END LOOP;
 END
 $defaults$;
+
+--
+-- The database's owner may read the tables and the id sequence (and use
+-- the schema, not the functions in it), so that
+-- pg_dump run by the owner dumps the sessions with the rest of the
+-- database (pg_extension_config_dump above).  The tables hold digests of
+-- keys, never keys: reading them opens no session.  Nobody else is
+-- granted anything; a role that takes over the database later is granted
+-- the same by hand (README, Operations).
+--
+DO LANGUAGE plpgsql $owner$
+DECLARE
+	owner pg_catalog.oid;
+BEGIN
+	SELECT d.datdba INTO owner FROM pg_catalog.pg_database AS d
+	WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database();
+	IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.oid OPERATOR(pg_catalog.=) owner)
+	   AND owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles AS r
+										  WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA session TO %s', owner::pg_catalog.regrole);
+		EXECUTE pg_catalog.format('GRANT SELECT ON TABLE session.sessions, session.accounts TO %s',
+								  owner::pg_catalog.regrole);
+		EXECUTE pg_catalog.format('GRANT SELECT ON SEQUENCE session.sessions_id_seq TO %s',
+								  owner::pg_catalog.regrole);
+	END IF;
+END
+$owner$;

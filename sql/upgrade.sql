@@ -122,7 +122,11 @@ SELECT has_schema_privilege('public', 'session', 'USAGE') AS public_usage,
 
 -- the catalog of the updated database is that of a fresh install
 CREATE TEMP TABLE updated AS SELECT * FROM pg_temp.extension_catalog();
-SELECT count(*) > 40 AS many_members FROM updated;
+-- PostgreSQL 17 and later also record the tables' row types and every
+-- array type as members; the count leaves them out, to be the same on
+-- every release (the comparison below takes every member).
+SELECT count(*) AS members FROM updated
+WHERE object !~ '^type session\.(sessions|accounts)$' AND object !~ '^type .*\[\]$';
 DROP EXTENSION session;
 CREATE EXTENSION session;
 SELECT session.grant_access('regress_upgrade_app');

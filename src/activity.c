@@ -703,6 +703,12 @@ session_activity_status(PG_FUNCTION_ARGS)
 	long		pending = 0;
 
 	initStringInfo(&buf);
+	if (activity_hash == NULL && RecoveryInProgress())
+	{
+		/* a load on a standby never writes: without the worker, nothing */
+		appendStringInfoString(&buf, "{\"mode\": \"none\", \"standby\": true, \"reason\": \"the library is not in shared_preload_libraries\"}");
+		PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	}
 	if (activity_hash == NULL)
 	{
 		appendStringInfoString(&buf, "{\"mode\": \"inline\", \"reason\": \"the library is not in shared_preload_libraries\"}");

@@ -138,6 +138,7 @@ session_set(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionFieldArgs a;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	a.field = SessionFieldArg(fcinfo, 1);
 	a.value = PG_ARGISNULL(2)
@@ -172,6 +173,7 @@ session_pop(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionFieldArgs a;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	a.field = SessionFieldArg(fcinfo, 1);
 	a.value = NULL;

@@ -547,6 +547,7 @@ session_import_django(PG_FUNCTION_ARGS)
 	MemoryContext old_cxt;
 	ImportCounts counts = {0, 0, 0};
 
+	SessionStoreCheckWritable(fcinfo);
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -51,6 +51,7 @@ session_set_expiry_seconds(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionExpiryPolicy policy;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	memset(&policy, 0, sizeof(policy));
 	policy.has_max_age = !PG_ARGISNULL(1);
@@ -77,6 +78,7 @@ session_set_expiry_date(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionExpiryPolicy policy;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	memset(&policy, 0, sizeof(policy));
 	policy.fixed = !PG_ARGISNULL(1);

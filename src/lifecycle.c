@@ -74,6 +74,7 @@ session_create(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	text	   *named;
 
+	SessionStoreCheckWritable(fcinfo);
 	memset(&v, 0, sizeof(v));
 	v.data = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
 	SessionDataCheck(v.data);
@@ -215,6 +216,7 @@ session_save(PG_FUNCTION_ARGS)
 	SessionSaveArg a;
 	bool		must_create = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 
+	SessionStoreCheckWritable(fcinfo);
 	/* A key the application chose must also be random enough. */
 	if (must_create)
 		SessionKeyParseChosen(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
@@ -275,6 +277,7 @@ session_delete(PG_FUNCTION_ARGS)
 {
 	SessionKey	key;
 
+	SessionStoreCheckWritable(fcinfo);
 	if (PG_ARGISNULL(0) || !SessionKeyParse(PG_GETARG_TEXT_PP(0), &key))
 		PG_RETURN_BOOL(false);	/* a malformed key names no session to end */
 	PG_RETURN_BOOL(SessionDelete(&key));
@@ -302,6 +305,7 @@ session_cycle_key(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionKey	new_key;
 
+	SessionStoreCheckWritable(fcinfo);
 	SessionKeyParseOrError(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0), &key);
 	SessionNewKey(&new_key);
 	if (!SessionModify(&key, false, SessionCycleKeyEdit, &new_key))
@@ -353,6 +357,7 @@ session_login(PG_FUNCTION_ARGS)
 	SessionKey	key;
 	SessionValues v;
 
+	SessionStoreCheckWritable(fcinfo);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -2,9 +2,16 @@
  * session.c
  *		Module entry point and settings of the session extension.
  *
- * Every setting lives under the reserved prefix "session.".  Knobs that
- * protect the server or bound how long a stolen key stays useful are
- * PGC_SUSET; pure tuning knobs are PGC_USERSET.
+ * Every setting lives under the prefix "session.".  Knobs that protect the
+ * server or bound how long a stolen key stays useful are PGC_SUSET; pure
+ * tuning knobs are PGC_USERSET.
+ *
+ * The prefix is not reserved (no MarkGUCPrefixReserved): "session." is the
+ * prefix applications commonly use for their own placeholders, such as
+ * SET session.user_id for row-level security policies, and a preloaded
+ * library would make those fail in every database of the cluster.  The
+ * settings defined here are checked all the same; only a name under the
+ * prefix that this library does not define stays a placeholder.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -133,8 +140,6 @@ SessionDefineSettings(void)
 								65536, 16, INT_MAX / 2,
 								PGC_POSTMASTER, 0,
 								NULL, NULL, NULL);
-
-	MarkGUCPrefixReserved("session");
 }
 
 void

@@ -40,6 +40,7 @@
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -403,4 +404,23 @@ SessionStoreDelete(const SessionKey *key, const SessionRow *row)
 	deleted = SessionStoreRun(&plan, sql, 3, argtypes, values, NULL, SPI_OK_DELETE) > 0;
 	SPI_finish();
 	return deleted;
+}
+
+/*
+ * A call that writes fails at once, with the SQLSTATE and message of
+ * PostgreSQL (25006, "cannot execute session.save() in a read-only
+ * transaction"), in a read-only transaction or on a hot standby: without
+ * this check the first statement it runs is what fails, and that is often
+ * the account's row lock ("cannot execute SELECT FOR KEY SHARE").  Costs
+ * nothing in a writable transaction.
+ */
+void
+SessionStoreCheckWritable(FunctionCallInfo fcinfo)
+{
+	char	   *name;
+
+	if (!XactReadOnly)
+		return;
+	name = get_func_name(fcinfo->flinfo->fn_oid);
+	PreventCommandIfReadOnly(psprintf("session.%s()", name ? name : "?"));
 }

@@ -7,6 +7,7 @@
 #define SESSION_STORE_H
 
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "executor/spi.h"
 #include "storage/itemptr.h"
 #include "utils/jsonb.h"
@@ -73,5 +74,8 @@ extern bool SessionStoreUpdate(const SessionKey *key, const SessionRow *row,
 extern bool SessionStoreTouch(const SessionKey *key, const SessionRow *row,
 							  TimestampTz now, TimestampTz expire_date);
 extern bool SessionStoreDelete(const SessionKey *key, const SessionRow *row);
+
+/* A call that writes fails with 25006 in a read-only transaction or on a standby. */
+extern void SessionStoreCheckWritable(FunctionCallInfo fcinfo);
 
 #endif

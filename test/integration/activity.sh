@@ -44,6 +44,7 @@ stop_all() {
 trap stop_all EXIT
 
 mkdir -p "$root/primary" "$root/standby"
+chown postgres: "$root/standby"
 cluster_start "$root/primary" "$P1" \
 	"shared_preload_libraries = 'pg_cron,session'" \
 	"session.activity_flush_interval = '200ms'" \
