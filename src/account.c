@@ -16,6 +16,7 @@
 
 #include "catalog/pg_type_d.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -181,4 +182,91 @@ SessionAccountLockShare(text *account)
 	" FOR KEY SHARE";
 
 	SessionAccountRun(&plan, sql, 1, account, 0, 0, SPI_OK_SELECT);
+}
+
+typedef struct AccountAt
+{
+	text	   *account;
+	TimestampTz at;
+} AccountAt;
+
+static int
+AccountAtCompare(const void *a, const void *b)
+{
+	const AccountAt *x = (const AccountAt *) a;
+	const AccountAt *y = (const AccountAt *) b;
+	int			lx = VARSIZE_ANY_EXHDR(x->account);
+	int			ly = VARSIZE_ANY_EXHDR(y->account);
+	int			c = memcmp(VARDATA_ANY(x->account), VARDATA_ANY(y->account), Min(lx, ly));
+
+	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+/*
+ * Record activity of many accounts at once (the deferred activity of a
+ * batch of sessions): each at its latest time, written only when due (by
+ * the batch's latest time) or flagged inactive; never moved backwards.
+ * Locks every row it touches, before the batch's sessions are written.
+ */
+void
+SessionAccountTouchMany(text **accounts, const TimestampTz *at, int n)
+{
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"INSERT INTO session.accounts AS a (account, last_activity, activity_floor)"
+	" SELECT v.acc, v.at, v.at"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	"                 pg_catalog.unnest($2::pg_catalog.timestamptz[])) AS v(acc, at)"
+	" ON CONFLICT (account) DO UPDATE"
+	" SET last_activity = greatest(a.last_activity, excluded.last_activity),"
+	"     is_active = true, inactive_since = NULL"
+	" WHERE NOT a.is_active OR a.last_activity OPERATOR(pg_catalog.<=) $3";
+	Oid			argtypes[3] = {TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	AccountAt  *v = palloc(sizeof(AccountAt) * n);
+	Datum	   *accs;
+	Datum	   *ats;
+	TimestampTz latest = 0;
+	int			m = 0;
+	int			i;
+	int			rc;
+
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++)
+	{
+		v[i].account = accounts[i];
+		v[i].at = at[i];
+		if (at[i] > latest)
+			latest = at[i];
+	}
+	qsort(v, n, sizeof(AccountAt), AccountAtCompare);
+	/* one row per account (ON CONFLICT may touch a row once), its latest time */
+	for (i = 0; i < n; i++)
+	{
+		if (m > 0 && AccountAtCompare(&v[m - 1], &v[i]) == 0)
+		{
+			if (v[i].at > v[m - 1].at)
+				v[m - 1].at = v[i].at;
+			continue;
+		}
+		v[m++] = v[i];
+	}
+	accs = palloc(sizeof(Datum) * m);
+	ats = palloc(sizeof(Datum) * m);
+	for (i = 0; i < m; i++)
+	{
+		accs[i] = PointerGetDatum(v[i].account);
+		ats[i] = TimestampTzGetDatum(v[i].at);
+	}
+	values[0] = PointerGetDatum(construct_array(accs, m, TEXTOID, -1, false, TYPALIGN_INT));
+	values[1] = PointerGetDatum(construct_array(ats, m, TIMESTAMPTZOID, sizeof(TimestampTz),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = TimestampTzGetDatum(SessionTouchDueBefore(latest));
+
+	SPI_connect();
+	rc = SPI_execute_plan(SessionPlan(&plan, sql, 3, argtypes), values, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "account statement failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
 }

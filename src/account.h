@@ -19,5 +19,6 @@ extern bool SessionAccountEqual(text *a, text *b);
 extern void SessionAccountBind(text *account, TimestampTz now);
 extern void SessionAccountTouch(text *account, TimestampTz now);
 extern void SessionAccountLockShare(text *account);
+extern void SessionAccountTouchMany(text **accounts, const TimestampTz *at, int n);
 
 #endif

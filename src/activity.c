@@ -278,56 +278,95 @@ SessionActivityTake(Oid dbid, ActivityEntry **out)
 	return n;
 }
 
-/*
- * Write recorded activity of one session: the account's first, then the
- * session's, with the expiry its policy gives at the recorded time.
- * Returns false when the row is held by another transaction or changed
- * while this ran: the caller records the activity again for the next
- * flush, which reads the row anew.
- */
-static bool
-SessionActivityWrite(const uint8 *digest, TimestampTz at)
-{
-	SessionKey	key;
-	SessionRow	row;
-	TimestampTz expire_date;
+/* Sessions written with one statement each for accounts, locks and rows. */
+#define ACTIVITY_WRITE_BATCH 1000
 
-	memset(&key, 0, sizeof(key));
-	memcpy(key.digest, digest, sizeof(key.digest));
-	if (!SessionStoreFetch(&key, &row, false) || row.last_activity >= at)
-		return true;			/* gone, or written since */
-	expire_date = SessionNextExpiry(&row.policy, at);
-	if (expire_date < row.expire_date)
-		expire_date = row.expire_date;	/* never backwards */
-	/*
-	 * Activity was recorded only by a load that found the session live (by
-	 * its row, or by activity recorded before); a session it does not keep
-	 * live until now stays as it is, for the purge.
-	 */
-	if (!SessionIsLive(expire_date, GetCurrentTimestamp()))
-		return true;
-	if (row.account)
-		SessionAccountTouch(row.account, at);
-	return SessionStoreTouch(&key, &row, at, expire_date);
+/*
+ * Write a batch of recorded activity: read the sessions, compute each one's
+ * expiry at its recorded time with policy.c, write the accounts first,
+ * then the sessions.  A session that is gone or was written since needs
+ * nothing; one that another transaction holds or changed meanwhile is
+ * recorded again for the next flush, which reads it anew.  Returns how
+ * many entries are done with.
+ */
+static int64
+SessionActivityWriteBatch(const ActivityEntry *entries, int n)
+{
+	uint8		(*digests)[PG_SHA256_DIGEST_LENGTH] = palloc(PG_SHA256_DIGEST_LENGTH * n);
+	uint8		(*todo)[PG_SHA256_DIGEST_LENGTH] = palloc(PG_SHA256_DIGEST_LENGTH * n);
+	SessionRow *rows = palloc0(sizeof(SessionRow) * n);
+	SessionRow *todo_rows = palloc(sizeof(SessionRow) * n);
+	bool	   *found = palloc(sizeof(bool) * n);
+	bool	   *written = palloc(sizeof(bool) * n);
+	TimestampTz *at = palloc(sizeof(TimestampTz) * n);
+	TimestampTz *expire_date = palloc(sizeof(TimestampTz) * n);
+	TimestampTz *purge_after = palloc(sizeof(TimestampTz) * n);
+	text	  **accounts = palloc(sizeof(text *) * n);
+	TimestampTz *account_at = palloc(sizeof(TimestampTz) * n);
+	TimestampTz now = GetCurrentTimestamp();
+	int			k = 0;
+	int			na = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		memcpy(digests[i], entries[i].key.digest, PG_SHA256_DIGEST_LENGTH);
+	SessionStoreFetchMany((const uint8 (*)[PG_SHA256_DIGEST_LENGTH]) digests, n, rows, found);
+	for (i = 0; i < n; i++)
+	{
+		TimestampTz e;
+
+		if (!found[i] || rows[i].last_activity >= entries[i].at)
+			continue;			/* gone, or written since */
+		e = SessionNextExpiry(&rows[i].policy, entries[i].at);
+		if (e < rows[i].expire_date)
+			e = rows[i].expire_date;	/* never backwards */
+
+		/*
+		 * Activity was recorded only by a load that found the session live
+		 * (by its row, or by activity recorded before); a session it does
+		 * not keep live until now stays as it is, for the purge.
+		 */
+		if (!SessionIsLive(e, now))
+			continue;
+		memcpy(todo[k], digests[i], PG_SHA256_DIGEST_LENGTH);
+		todo_rows[k] = rows[i];
+		at[k] = entries[i].at;
+		expire_date[k] = e;
+		purge_after[k] = SessionPurgeAfter(rows[i].purge_after, e);
+		k++;
+		if (rows[i].account)
+		{
+			accounts[na] = rows[i].account;
+			account_at[na] = entries[i].at;
+			na++;
+		}
+	}
+	SessionAccountTouchMany(accounts, account_at, na);
+	(void) SessionStoreTouchMany((const uint8 (*)[PG_SHA256_DIGEST_LENGTH]) todo, todo_rows,
+								 at, expire_date, purge_after, k, written);
+	for (i = 0; i < k; i++)
+	{
+		if (!written[i] && activity_hash != NULL)
+			(void) SessionActivityPut(MyDatabaseId, todo[i], at[i]);
+	}
+	return n;
 }
 
-/* Write a batch of activity of the current database; returns how many. */
+/* Write recorded activity of the current database; returns how many entries. */
 static int64
 SessionActivityWriteAll(const ActivityEntry *entries, int n)
 {
-	int			i;
-	int64		written = 0;
+	int64		done = 0;
+	int			start;
 
-	for (i = 0; i < n; i++)
+	for (start = 0; start < n; start += ACTIVITY_WRITE_BATCH)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (SessionActivityWrite(entries[i].key.digest, entries[i].at))
-			written++;
-		else
-			(void) SessionActivityPut(MyDatabaseId, entries[i].key.digest, entries[i].at);
+		done += SessionActivityWriteBatch(entries + start, Min(ACTIVITY_WRITE_BATCH, n - start));
 	}
-	pg_atomic_fetch_add_u64(&activity_shared->written, written);
-	return written;
+	if (activity_shared != NULL)
+		pg_atomic_fetch_add_u64(&activity_shared->written, done);
+	return done;
 }
 
 /*
@@ -656,7 +695,9 @@ session_apply_activity(PG_FUNCTION_ARGS)
 	int			nd;
 	int			nt;
 	int			i;
+	int			n = 0;
 	int64		written = 0;
+	ActivityEntry *entries;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_INT64(0);
@@ -669,12 +710,12 @@ session_apply_activity(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("activity arrays differ in length")));
+	entries = palloc(sizeof(ActivityEntry) * Max(nd, 1));
 	for (i = 0; i < nd; i++)
 	{
 		bytea	   *d;
 		TimestampTz at;
 
-		CHECK_FOR_INTERRUPTS();
 		if (dnulls[i] || tnulls[i])
 			continue;
 		d = DatumGetByteaPP(dvals[i]);
@@ -684,9 +725,13 @@ session_apply_activity(PG_FUNCTION_ARGS)
 		/* activity cannot be in the future of this clock */
 		if (at > GetCurrentTimestamp())
 			at = GetCurrentTimestamp();
-		if (SessionActivityWrite((const uint8 *) VARDATA_ANY(d), at))
-			written++;
+		memset(&entries[n], 0, sizeof(ActivityEntry));
+		entries[n].key.dbid = MyDatabaseId;
+		memcpy(entries[n].key.digest, VARDATA_ANY(d), PG_SHA256_DIGEST_LENGTH);
+		entries[n].at = at;
+		n++;
 	}
+	written = SessionActivityWriteAll(entries, n);
 	PG_RETURN_INT64(written);
 }
 

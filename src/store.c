@@ -41,6 +41,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -423,4 +424,184 @@ SessionStoreCheckWritable(FunctionCallInfo fcinfo)
 		return;
 	name = get_func_name(fcinfo->flinfo->fn_oid);
 	PreventCommandIfReadOnly(psprintf("session.%s()", name ? name : "?"));
+}
+
+/* A bytea[] of the digests of n keys. */
+static ArrayType *
+SessionStoreDigestArray(const uint8 (*digests)[PG_SHA256_DIGEST_LENGTH], int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * n);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		bytea	   *b = (bytea *) palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+		SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+		memcpy(VARDATA(b), digests[i], PG_SHA256_DIGEST_LENGTH);
+		d[i] = PointerGetDatum(b);
+	}
+	return construct_array(d, n, BYTEAOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * Read the rows of many keys at once, live or not, without their data:
+ * fills rows[] and found[] (which digests[i] has a row), in the order of
+ * digests[].  Reads with a fresh snapshot, as SessionStoreFetch.
+ */
+void
+SessionStoreFetchMany(const uint8 (*digests)[PG_SHA256_DIGEST_LENGTH], int n,
+					  SessionRow *rows, bool *found)
+{
+	static SPIPlanPtr plan = NULL;
+	static const char *sql =
+	"SELECT v.i, s.ctid, s.xmin, s.id, s.account, s.last_activity, s.expire_date,"
+	"       s.purge_after, s.created, s.max_age, s.fixed_expiry"
+	" FROM pg_catalog.unnest($1::pg_catalog.bytea[]) WITH ORDINALITY AS v(kh, i)"
+	" JOIN session.sessions AS s ON s.key_hash OPERATOR(pg_catalog.=) v.kh";
+	Oid			argtypes[1] = {BYTEAARRAYOID};
+	Datum		values[1];
+	uint64		r;
+	MemoryContext caller = CurrentMemoryContext;
+
+	memset(found, 0, sizeof(bool) * n);
+	values[0] = PointerGetDatum(SessionStoreDigestArray(digests, n));
+	SPI_connect();
+	SessionStoreRun(&plan, sql, 1, argtypes, values, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[r];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		i = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull)) - 1;
+		SessionRow *row;
+		Datum		v;
+
+		if (i < 0 || i >= n)
+			continue;
+		row = &rows[i];
+		found[i] = true;
+		row->ctid = *((ItemPointer) DatumGetPointer(SPI_getbinval(t, d, 2, &isnull)));
+		row->xmin = DatumGetTransactionId(SPI_getbinval(t, d, 3, &isnull));
+		row->id = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
+		row->data = NULL;
+		v = SPI_getbinval(t, d, 5, &isnull);
+		row->account = NULL;
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(caller);
+
+			row->account = (text *) PG_DETOAST_DATUM_COPY(v);
+			MemoryContextSwitchTo(old);
+		}
+		row->last_activity = DatumGetTimestampTz(SPI_getbinval(t, d, 6, &isnull));
+		row->expire_date = DatumGetTimestampTz(SPI_getbinval(t, d, 7, &isnull));
+		row->purge_after = DatumGetTimestampTz(SPI_getbinval(t, d, 8, &isnull));
+		row->policy.created = DatumGetTimestampTz(SPI_getbinval(t, d, 9, &isnull));
+		v = SPI_getbinval(t, d, 10, &isnull);
+		row->policy.has_max_age = !isnull;
+		row->policy.max_age = isnull ? 0 : DatumGetInt32(v);
+		row->policy.fixed = DatumGetBool(SPI_getbinval(t, d, 11, &isnull));
+		row->policy.fixed_date = row->expire_date;
+	}
+	SPI_finish();
+}
+
+/*
+ * Record activity on many rows at once, each with the values the caller
+ * computed (at, expire_date, purge_after), on the row version it read.
+ * Rows that another transaction holds or changed since are left alone,
+ * never waited for; written[i] says which were written.  Returns how many.
+ */
+int
+SessionStoreTouchMany(const uint8 (*digests)[PG_SHA256_DIGEST_LENGTH], const SessionRow *rows,
+					  const TimestampTz *at, const TimestampTz *expire_date,
+					  const TimestampTz *purge_after, int n, bool *written)
+{
+	static SPIPlanPtr lock_plan = NULL;
+	static const char *lock_sql =
+	"SELECT v.i FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.bytea[]),"
+	"                           pg_catalog.unnest($2::pg_catalog.tid[]),"
+	"                           pg_catalog.unnest($3::pg_catalog.xid[]))"
+	"      WITH ORDINALITY AS v(kh, tid, x, i)"
+	" JOIN session.sessions AS s ON s.key_hash OPERATOR(pg_catalog.=) v.kh"
+	" WHERE s.ctid OPERATOR(pg_catalog.=) v.tid AND s.xmin OPERATOR(pg_catalog.=) v.x"
+	" FOR NO KEY UPDATE OF s SKIP LOCKED";
+	static SPIPlanPtr update_plan = NULL;
+	static const char *update_sql =
+	"UPDATE session.sessions AS s"
+	" SET last_activity = v.at, expire_date = v.e, purge_after = v.p"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.bytea[]),"
+	"                 pg_catalog.unnest($2::pg_catalog.timestamptz[]),"
+	"                 pg_catalog.unnest($3::pg_catalog.timestamptz[]),"
+	"                 pg_catalog.unnest($4::pg_catalog.timestamptz[])) AS v(kh, at, e, p)"
+	" WHERE s.key_hash OPERATOR(pg_catalog.=) v.kh";
+	Oid			lock_types[3] = {BYTEAARRAYOID, TIDARRAYOID, XIDARRAYOID};
+	Oid			update_types[4] = {BYTEAARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID,
+	TIMESTAMPTZARRAYOID};
+	Datum		values[4];
+	Datum	   *tids = palloc(sizeof(Datum) * n);
+	Datum	   *xids = palloc(sizeof(Datum) * n);
+	uint8		(*locked_digests)[PG_SHA256_DIGEST_LENGTH];
+	Datum	   *ats;
+	Datum	   *exps;
+	Datum	   *pas;
+	int			nlocked = 0;
+	uint64		r;
+	int			i;
+
+	memset(written, 0, sizeof(bool) * n);
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+	{
+		tids[i] = PointerGetDatum(&rows[i].ctid);
+		xids[i] = TransactionIdGetDatum(rows[i].xmin);
+	}
+	values[0] = PointerGetDatum(SessionStoreDigestArray(digests, n));
+	values[1] = PointerGetDatum(construct_array(tids, n, TIDOID, sizeof(ItemPointerData), false,
+												TYPALIGN_SHORT));
+	values[2] = PointerGetDatum(construct_array(xids, n, XIDOID, sizeof(TransactionId), true,
+												TYPALIGN_INT));
+
+	SPI_connect();
+	SessionStoreRun(&lock_plan, lock_sql, 3, lock_types, values, NULL, SPI_OK_SELECT);
+	for (r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		int64		k = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+												   1, &isnull)) - 1;
+
+		if (k >= 0 && k < n)
+			written[k] = true;
+	}
+
+	locked_digests = palloc(PG_SHA256_DIGEST_LENGTH * n);
+	ats = palloc(sizeof(Datum) * n);
+	exps = palloc(sizeof(Datum) * n);
+	pas = palloc(sizeof(Datum) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (!written[i])
+			continue;
+		memcpy(locked_digests[nlocked], digests[i], PG_SHA256_DIGEST_LENGTH);
+		ats[nlocked] = TimestampTzGetDatum(at[i]);
+		exps[nlocked] = TimestampTzGetDatum(expire_date[i]);
+		pas[nlocked] = TimestampTzGetDatum(purge_after[i]);
+		nlocked++;
+	}
+	if (nlocked > 0)
+	{
+		values[0] = PointerGetDatum(SessionStoreDigestArray((const uint8 (*)[PG_SHA256_DIGEST_LENGTH]) locked_digests,
+															nlocked));
+		values[1] = PointerGetDatum(construct_array(ats, nlocked, TIMESTAMPTZOID, sizeof(TimestampTz),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[2] = PointerGetDatum(construct_array(exps, nlocked, TIMESTAMPTZOID, sizeof(TimestampTz),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[3] = PointerGetDatum(construct_array(pas, nlocked, TIMESTAMPTZOID, sizeof(TimestampTz),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		SessionStoreRun(&update_plan, update_sql, 4, update_types, values, NULL, SPI_OK_UPDATE);
+	}
+	SPI_finish();
+	return nlocked;
 }

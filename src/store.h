@@ -74,6 +74,12 @@ extern bool SessionStoreUpdate(const SessionKey *key, const SessionRow *row,
 extern bool SessionStoreTouch(const SessionKey *key, const SessionRow *row,
 							  TimestampTz now, TimestampTz expire_date);
 extern bool SessionStoreDelete(const SessionKey *key, const SessionRow *row);
+extern void SessionStoreFetchMany(const uint8 (*digests)[PG_SHA256_DIGEST_LENGTH], int n,
+								  SessionRow *rows, bool *found);
+extern int	SessionStoreTouchMany(const uint8 (*digests)[PG_SHA256_DIGEST_LENGTH],
+								  const SessionRow *rows, const TimestampTz *at,
+								  const TimestampTz *expire_date,
+								  const TimestampTz *purge_after, int n, bool *written);
 
 /* A call that writes fails with 25006 in a read-only transaction or on a standby. */
 extern void SessionStoreCheckWritable(FunctionCallInfo fcinfo);
