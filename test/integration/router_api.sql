@@ -20,9 +20,9 @@ SELECT session.load(:'k') AS after_fields;
 -- save
 SELECT session.save(:'k', '{"c": 3}') AS saved, session.load(:'k') AS after_save;
 SELECT session.save('unknownkey12345678', '{}') AS save_unknown;
-SELECT session.save('abcdefgh12345678', '{"m": 1}', must_create => true) AS must_create_1,
-	   session.save('abcdefgh12345678', '{"m": 2}', must_create => true) AS must_create_2;
-SELECT session.load('abcdefgh12345678') AS must_created;
+SELECT session.save('abcdefgh12345678ijklmnop87654321', '{"m": 1}', must_create => true) AS must_create_1,
+	   session.save('abcdefgh12345678ijklmnop87654321', '{"m": 2}', must_create => true) AS must_create_2;
+SELECT session.load('abcdefgh12345678ijklmnop87654321') AS must_created;
 
 -- expiry
 SELECT session.set_expiry(:'k', 0) AS browser, session.expires_at_browser_close(:'k') AS at_close;
