@@ -44,6 +44,8 @@ touch_interval() {
 	psql -X -q -d postgres -c "ALTER DATABASE postgres SET session.touch_interval = $1" >/dev/null
 }
 recorded() { psql -X -At -d postgres -c "SELECT session.activity_status()->>'recorded'"; }
+# write what is still recorded, so that no run pays for the one before it
+drain() { psql -X -q -At -d postgres -c "SELECT session._flush_activity()" >/dev/null; }
 # pgbench NAME SCRIPT CLIENTS H: prints TPS and the transactions done
 run() {
 	$PGBIN/pgbench -n -M prepared -c "$3" -j "$3" -T "$SECONDS_EACH" -D h="$4" -f "bench/sliding/$2.sql" postgres 2>&1 |
@@ -70,12 +72,14 @@ for c in $CLIENTS; do
 		set -- $(run due load "$c" "$N")
 		echo "due $c $1" >>"$results"
 		echo "due_share $c $(awk -v a="$(recorded)" -v b="$before" -v n="$2" 'BEGIN {print (a - b) / n}')" >>"$results"
+		drain
 		touch_interval 6
 		run warm load "$c" "$hot" >/dev/null
 		before=$(recorded)
 		set -- $(run sliding load "$c" "$hot")
 		echo "sliding $c $1" >>"$results"
 		echo "sliding_share $c $(awk -v a="$(recorded)" -v b="$before" -v n="$2" 'BEGIN {print (a - b) / n}')" >>"$results"
+		drain
 		set -- $(run plain_hot plain "$c" "$hot")
 		echo "plain_hot $c $1" >>"$results"
 		redis-benchmark -p "$rport" -t set -d 300 -r 100000 -n 100000 -c "$c" -q >/dev/null 2>&1
