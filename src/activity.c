@@ -352,18 +352,17 @@ SessionActivityWriteBatch(const ActivityEntry *entries, int n)
 	return n;
 }
 
-/* Write recorded activity of the current database; returns how many entries. */
+/*
+ * Write recorded activity of the current database as one batch; returns how
+ * many entries.  One batch takes the account rows it writes in one sorted
+ * statement and never waits for a session's row while it holds them, so
+ * two flushes cannot deadlock each other, nor a flush and a request.
+ */
 static int64
 SessionActivityWriteAll(const ActivityEntry *entries, int n)
 {
-	int64		done = 0;
-	int			start;
+	int64		done = n > 0 ? SessionActivityWriteBatch(entries, n) : 0;
 
-	for (start = 0; start < n; start += ACTIVITY_WRITE_BATCH)
-	{
-		CHECK_FOR_INTERRUPTS();
-		done += SessionActivityWriteBatch(entries + start, Min(ACTIVITY_WRITE_BATCH, n - start));
-	}
 	if (activity_shared != NULL)
 		pg_atomic_fetch_add_u64(&activity_shared->written, done);
 	return done;
@@ -384,9 +383,56 @@ SessionActivityFlush(void)
 	if (activity_hash == NULL || RecoveryInProgress())
 		return 0;
 	n = SessionActivityTake(MyDatabaseId, &entries);
-	written = n > 0 ? SessionActivityWriteAll(entries, n) : 0;
+	written = SessionActivityWriteAll(entries, n);
 	pfree(entries);
 	return written;
+}
+
+/*
+ * The worker's write of what is recorded for its database: one transaction
+ * per batch of ACTIVITY_WRITE_BATCH sessions, so that it holds locks only
+ * as long as one batch takes.  A batch that fails (a deadlock with a
+ * request, say) is logged and recorded again for the next flush.
+ */
+static void
+SessionActivityWorkerWrite(void)
+{
+	ActivityEntry *entries;
+	int			n;
+	int			start;
+
+	n = SessionActivityTake(MyDatabaseId, &entries);
+	for (start = 0; start < n; start += ACTIVITY_WRITE_BATCH)
+	{
+		int			m = Min(ACTIVITY_WRITE_BATCH, n - start);
+
+		CHECK_FOR_INTERRUPTS();
+		PG_TRY();
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "writing session activity");
+			if (OidIsValid(get_namespace_oid("session", true)))
+				(void) SessionActivityWriteAll(entries + start, m);
+			/* else no store in this database (any more): nothing to write */
+			PopActiveSnapshot();
+			CommitTransactionCommand();
+		}
+		PG_CATCH();
+		{
+			int			i;
+
+			EmitErrorReport();
+			FlushErrorState();
+			AbortCurrentTransaction();
+			for (i = start; i < start + m; i++)
+				(void) SessionActivityPut(MyDatabaseId, entries[i].key.digest, entries[i].at);
+		}
+		PG_END_TRY();
+		pgstat_report_activity(STATE_IDLE, NULL);
+	}
+	pfree(entries);
 }
 
 /* The text of a bytea[] and a timestamptz[] literal of a batch, for the primary. */
@@ -555,22 +601,13 @@ SessionActivityWorkerMain(Datum arg)
 			MemoryContextReset(round_cxt);
 			continue;
 		}
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "writing session activity");
-		if (OidIsValid(get_namespace_oid("session", true)))
-			(void) SessionActivityFlush();
-		else
 		{
-			ActivityEntry *entries;
+			MemoryContext old = MemoryContextSwitchTo(round_cxt);
 
-			/* no store in this database (any more): nothing to write */
-			(void) SessionActivityTake(MyDatabaseId, &entries);
+			SessionActivityWorkerWrite();
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(round_cxt);
 		}
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		pgstat_report_activity(STATE_IDLE, NULL);
 	}
 	if (conn)
 		PQfinish(conn);
