@@ -293,9 +293,9 @@ static int64
 SessionActivityWriteBatch(const ActivityEntry *entries, int n)
 {
 	uint8		(*digests)[PG_SHA256_DIGEST_LENGTH] = palloc(PG_SHA256_DIGEST_LENGTH * n);
-	uint8		(*todo)[PG_SHA256_DIGEST_LENGTH] = palloc(PG_SHA256_DIGEST_LENGTH * n);
+	uint8		(*to_write)[PG_SHA256_DIGEST_LENGTH] = palloc(PG_SHA256_DIGEST_LENGTH * n);
 	SessionRow *rows = palloc0(sizeof(SessionRow) * n);
-	SessionRow *todo_rows = palloc(sizeof(SessionRow) * n);
+	SessionRow *write_rows = palloc(sizeof(SessionRow) * n);
 	bool	   *found = palloc(sizeof(bool) * n);
 	bool	   *written = palloc(sizeof(bool) * n);
 	TimestampTz *at = palloc(sizeof(TimestampTz) * n);
@@ -328,8 +328,8 @@ SessionActivityWriteBatch(const ActivityEntry *entries, int n)
 		 */
 		if (!SessionIsLive(e, now))
 			continue;
-		memcpy(todo[k], digests[i], PG_SHA256_DIGEST_LENGTH);
-		todo_rows[k] = rows[i];
+		memcpy(to_write[k], digests[i], PG_SHA256_DIGEST_LENGTH);
+		write_rows[k] = rows[i];
 		at[k] = entries[i].at;
 		expire_date[k] = e;
 		purge_after[k] = SessionPurgeAfter(rows[i].purge_after, e);
@@ -342,12 +342,12 @@ SessionActivityWriteBatch(const ActivityEntry *entries, int n)
 		}
 	}
 	SessionAccountTouchMany(accounts, account_at, na);
-	(void) SessionStoreTouchMany((const uint8 (*)[PG_SHA256_DIGEST_LENGTH]) todo, todo_rows,
+	(void) SessionStoreTouchMany((const uint8 (*)[PG_SHA256_DIGEST_LENGTH]) to_write, write_rows,
 								 at, expire_date, purge_after, k, written);
 	for (i = 0; i < k; i++)
 	{
 		if (!written[i] && activity_hash != NULL)
-			(void) SessionActivityPut(MyDatabaseId, todo[i], at[i]);
+			(void) SessionActivityPut(MyDatabaseId, to_write[i], at[i]);
 	}
 	return n;
 }
