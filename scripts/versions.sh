@@ -45,6 +45,11 @@ root=$PG_SYSTEMS_DIR/$release
 stamp=$root/.session-system
 packages="build-essential pkg-config libjson-c-dev libssl-dev zlib1g-dev
 	postgresql-$major postgresql-server-dev-$major postgresql-$major-cron"
+# Debian 13's Django 4.2 runs the engine's tests there too
+if [ "$major" = 17 ]; then
+	packages="$packages python3-django python3-psycopg2"
+	VERSION_SUITES=${VERSION_SUITES_17:-$VERSION_SUITES django_suite}
+fi
 # The stamp says what the system holds; a different list means a rebuild.
 want_stamp="session system v1: $release $MIRROR $(echo $packages)"
 
@@ -193,6 +198,7 @@ fi
 mount_system || die "could not mount /proc and /dev/shm in $root"
 log "testing PostgreSQL $(in_system "/usr/lib/postgresql/$major/bin/pg_config" --version | sed 's/^PostgreSQL //') on Debian $release"
 in_system env SESSION_PG_SYSTEM="$release" PG_MAJOR="$major" SUITES="$VERSION_SUITES" \
+	SESSION_DJANGO_SRC=/var/cache/session-django-src \
 	SKIP_SUITES="${VERSION_SKIP_SUITES:-interop}" SESSION_PORT_BASE=$((56000 + major * 10)) \
 	bash /build/session/scripts/test 2>&1 |
 	sed -uE "s/^([A-Za-z0-9_.-]+): ([0-9]+ passed, [0-9]+ failed)/pg$major-\1: \2/; s/^([0-9]+ passed, [0-9]+ failed)\$/== pg$major total: \1/"

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """
-Django 3.2's own session tests against SESSION_ENGINE = 'session_store'.
+Django's own session tests (3.2 on Debian 12, 4.2 on Debian 13) against
+SESSION_ENGINE = 'session_store'.
 
 Fetches Django's source for its tests (Debian's python-django source
 package, cached in tmp/django-src: apt-get source needs a deb-src entry,
@@ -24,14 +25,23 @@ import django
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-CACHE = os.path.join(ROOT, 'tmp', 'django-src')
+CACHE = os.environ.get('SESSION_DJANGO_SRC') or os.path.join(ROOT, 'tmp', 'django-src')
+
+
+def codename():
+    with open('/etc/os-release') as f:
+        m = re.search(r'^VERSION_CODENAME=(\w+)', f.read(), re.M)
+    return m.group(1) if m else 'bookworm'
+
+
+CODENAME = codename()
 SOURCES = '/etc/apt/sources.list.d/session-debsrc.sources'
 SOURCES_TEXT = """Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
+Suites: %s %s-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-"""
+""" % (CODENAME, CODENAME)
 TEMPLATE_DB = 'django_it_tpl'
 TEST_DB = 'test_django_it'
 NAME = 'django_suite'
@@ -49,8 +59,8 @@ def have_deb_src():
                 text = f.read()
         except OSError:
             continue
-        if re.search(r'^\s*deb-src\s.*bookworm', text, re.M) or (
-                re.search(r'^Types:.*deb-src', text, re.M) and 'bookworm' in text):
+        if re.search(r'^\s*deb-src\s.*' + CODENAME, text, re.M) or (
+                re.search(r'^Types:.*deb-src', text, re.M) and CODENAME in text):
             return True
     return False
 
@@ -65,7 +75,7 @@ def django_tests_dir():
     tarballs = glob.glob(os.path.join(CACHE, 'python-django_%s.orig.tar.*' % version))
     if not tarballs:
         if not have_deb_src():
-            log('adding a deb-src entry for bookworm')
+            log('adding a deb-src entry for %s' % CODENAME)
             with open(SOURCES, 'w') as f:
                 f.write(SOURCES_TEXT)
         get = ['apt-get', 'source', '--download-only', '-qq', 'python-django']
@@ -81,8 +91,14 @@ def django_tests_dir():
             sys.exit('Debian offers %s, not the Django %s that is installed'
                      % (', '.join(map(os.path.basename, found)) or 'nothing', version))
     log('unpacking the tests of Django %s' % version)
+    # the folder is Django-X or, from 4.2.x on, django-X
+    top = subprocess.run(['tar', '-tf', tarballs[0]], check=True, capture_output=True,
+                         text=True).stdout.split('/', 1)[0]
     subprocess.run(['tar', '-xf', tarballs[0], '-C', CACHE, '--wildcards',
-                    'Django-%s/tests/*' % version], check=True)
+                    '%s/tests/*' % top], check=True)
+    if top != 'Django-%s' % version:
+        shutil.rmtree(os.path.join(CACHE, 'Django-%s' % version), ignore_errors=True)
+        os.rename(os.path.join(CACHE, top), os.path.join(CACHE, 'Django-%s' % version))
     return tests
 
 

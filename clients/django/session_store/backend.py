@@ -141,6 +141,9 @@ class SessionStore(SessionBase):
             return self.create()
         data = self._get_session(no_load=must_create)
         expiry = data.get(EXPIRY_KEY)
+        if isinstance(expiry, str):
+            # Django 4 keeps set_expiry(datetime) as ISO 8601 text
+            expiry = datetime.fromisoformat(expiry)
         key, text = self.session_key, _to_json(data)
         if isinstance(expiry, datetime):
             # A fixed date goes with the save itself.

@@ -26,3 +26,5 @@ DATABASES = {
 SECRET_KEY = 'django_tests_secret_key'
 PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
 DEFAULT_AUTO_FIELD = 'django.db.models.AutoField'
+# Django's own default before 5.0, said out loud so that 4.2 does not warn
+USE_TZ = False
