@@ -60,10 +60,14 @@ cluster_root() {
 free_port() {
 	local port
 	for port in $(seq "${1:-55432}" 65000); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-			echo "$port"
-			return 0
+		(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && continue
+		# nor the local end of any connection (ports here are in the
+		# ephemeral range, where a client's socket may hold one)
+		if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
+			continue
 		fi
+		echo "$port"
+		return 0
 	done
 	return 1
 }
